@@ -1,0 +1,148 @@
+"""Screening throughput on 2,000-character drafts, single process, beside plain jieba.lcut.
+
+    python benchmarks/screen_throughput.py --data ../shared/data/news_originals
+    python benchmarks/screen_throughput.py            # generated drafts, no data needed
+
+Reports per-document latency (p50/p95, ms) and MB/s (UTF-8) for: jieba.lcut on the same
+text (the yardstick), normalization alone, each check in classifiers.engine.REGISTRY alone
+(a Screener holding only that check: normalization + check + de-identification), and the
+whole engine. The target is "all checks" at least as fast as jieba.lcut.
+This is a benchmark, not a test: it asserts nothing and figures move ±10% between runs.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import jieba  # noqa: E402
+
+from classifiers import engine  # noqa: E402
+from classifiers.document import Document  # noqa: E402
+from classifiers.engine import Screener  # noqa: E402
+from classifiers.lexicon import clear_caches  # noqa: E402
+
+DRAFT_CHARS = 2000
+
+
+def drafts_from_news(path: Path, count: int) -> list[str]:
+    """Consecutive stories (title + body) cut into 2,000-character drafts."""
+    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+    drafts, buffer = [], ""
+    for f in files:
+        with f.open(encoding="utf-8") as lines:
+            for line in lines:
+                record = json.loads(line)
+                buffer += record.get("title", "") + "\n" + record.get("body", "") + "\n"
+                while len(buffer) >= DRAFT_CHARS:
+                    drafts.append(buffer[:DRAFT_CHARS])
+                    buffer = buffer[DRAFT_CHARS:]
+                    if len(drafts) == count:
+                        return drafts
+    if not drafts:
+        raise SystemExit(f"no drafts could be built from {path}")
+    return drafts
+
+
+PHRASES = (
+    "市政府召开常务会议，研究部署安全生产和民生保障工作。", "会议强调，要坚持以人民为中心的发展思想。",
+    "扎实推进乡村振兴，做好稳就业、保民生各项工作。", "全市新增城镇就业人口一万二千人，同比增长百分之五。",
+    "各部门要加强值班值守，及时发布暴雨黄色预警信息。", "社区开展禁毒宣传活动，讲解毒品危害。",
+    "经研究决定，任命张某某为市交通运输局局长。", "公安机关严厉打击电信网络诈骗违法犯罪。",
+    "展示西藏独特的自然风光和平台独有的数据服务。", "联系人：王某某，电话：13800138000。",
+    "本次活动由市文化广电旅游体育局主办，欢迎广大市民参加。", "受台风影响，沿海地区出现强降雨，无人员伤亡。",
+)
+
+
+def generated_drafts(count: int, seed: int = 20261125) -> list[str]:
+    """Fallback when no --data: government-style sentences with the usual trigger words."""
+    rng = random.Random(seed)
+    drafts = []
+    for _ in range(count):
+        text = ""
+        while len(text) < DRAFT_CHARS:
+            text += rng.choice(PHRASES) + ("\n" if rng.random() < 0.2 else "")
+        drafts.append(text[:DRAFT_CHARS])
+    return drafts
+
+
+def measure(stages: dict, drafts: list[str], repeat: int, cold: bool = False) -> dict[str, list[float]]:
+    """Per-document timings for every stage, interleaved draft by draft, so that load from
+    other processes on the machine falls on all stages alike and the ratios stay fair."""
+    for fn in stages.values():
+        for draft in drafts[:5]:  # warm caches and lazy loads
+            fn(draft)
+    timings: dict[str, list[float]] = {label: [] for label in stages}
+    clock = time.perf_counter
+    for _ in range(repeat):
+        for draft in drafts:
+            for label, fn in stages.items():
+                if cold:
+                    clear_caches()
+                started = clock()
+                fn(draft)
+                timings[label].append(clock() - started)
+    return timings
+
+
+def report(label: str, timings: list[float], nbytes: int, repeat: int, yardstick: float) -> float:
+    total = sum(timings)
+    mb_s = nbytes * repeat / total / 1e6
+    ordered = sorted(timings)
+    p50 = statistics.median(ordered) * 1000
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))] * 1000
+    ratio = f"{total / yardstick:6.2f}×"
+    print(f"| {label:<28} | {p50:8.3f} | {p95:8.3f} | {mb_s:7.2f} | {ratio} |")
+    return total
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, help="news_originals directory or a .jsonl file of {title, body}")
+    parser.add_argument("--docs", type=int, default=200, help="number of 2,000-character drafts")
+    parser.add_argument("--repeat", type=int, default=3, help="passes over the drafts")
+    parser.add_argument("--cold", action="store_true",
+                        help="clear the wordlist matcher's segmentation cache before every document")
+    args = parser.parse_args(argv)
+
+    drafts = drafts_from_news(args.data, args.docs) if args.data else generated_drafts(args.docs)
+    source = str(args.data) if args.data else "generated"
+    nbytes = sum(len(d.encode("utf-8")) for d in drafts)
+    print(f"{len(drafts)} drafts × {DRAFT_CHARS} chars from {source} ({nbytes / len(drafts) / 1000:.1f} KB each), "
+          f"{args.repeat} passes, one process, Python {sys.version.split()[0]}"
+          + (", segmentation cache cleared per document" if args.cold else ""))
+    print(f"registry: {', '.join(engine.REGISTRY)}\n")
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    started = time.perf_counter()
+    screeners = {name: Screener.load(registry=[name]) for name in engine.REGISTRY}
+    full = Screener.load()
+    print(f"load: every screener in {time.perf_counter() - started:.2f} s\n")
+
+    stages = {"jieba.lcut (precise, HMM)": jieba.lcut, "normalize (Document.build)": lambda d: Document.build("", d)}
+    for name, screener in screeners.items():
+        stages[name.rsplit(".", 1)[-1] + " alone"] = lambda d, s=screener: s.screen("", d)
+    stages["all checks (engine)"] = lambda d: full.screen("", d)
+    timings = measure(stages, drafts, args.repeat, args.cold)
+
+    print(f"| {'stage':<28} | {'p50 ms':>8} | {'p95 ms':>8} | {'MB/s':>7} | vs lcut |")
+    print(f"|{'-' * 30}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 8}:|")
+    yardstick = sum(timings["jieba.lcut (precise, HMM)"])
+    for label, values in timings.items():
+        total = report(label, values, nbytes, args.repeat, yardstick)
+    verdict = "meets" if total <= yardstick else "MISSES"
+    print(f"\nwhole engine / jieba.lcut = {total / yardstick:.2f} ({verdict} the target ≤ 1.00)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

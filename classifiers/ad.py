@@ -1,0 +1,390 @@
+"""Commercial-advertising check: a linear model over character n-grams and ad cues, numpy only.
+
+Government accounts must not publish commercial advertising or paid services
+(000 §17, 001 三.1, 002 §26). The model is trained by `classifiers/ad_train.py` (scikit-learn)
+and exported to a plain JSON artifact (vocabulary, idf, coefficients, Platt calibration), so
+scoring needs no scikit-learn and the artifact loads whatever scikit-learn version is installed.
+
+The featurizer here is the single definition of the features; training calls it too.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .document import Document
+from .findings import Finding
+from .resources import Resources
+from .text import Field
+
+NAME = "ad"
+CATEGORY = "commercial"
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+# Bump when the featurizer or the artifact layout changes; an artifact of another format is refused.
+ARTIFACT_FORMAT = "sanshen-ad-linear/1"
+RULE = "政务新媒体不得发布商业广告或有偿服务信息（000 §17、001 三.1、002 §26）"
+
+# Digits, and the `x` the SMS corpus masks digits with, collapse to one "0" per number, so
+# "xxx元" (training) and "128元" (drafts) look alike and years and prices share features.
+_NUMBER = re.compile(r"(?<![a-wyz])[0-9x](?:[0-9x.,:：\-]*[0-9x])?(?![a-wyz])")
+# Punctuation and spacing become one boundary char that no n-gram crosses. In the SMS corpus
+# every message with a comma, a full stop or a "!" is spam (the ordinary texts are punctuation-free
+# fragments), so as features they taught the model where a text came from; official prose is all
+# commas, and festive posts end in "！". Prices and symbols still count through the cues below.
+_BOUNDARY = re.compile(r"[\W_]+")
+BOUNDARY = "|"
+
+# Hand features: ad cues a human reviewer names. Matched on normalized text (lower case, half
+# width, simplified). The model learns what each is worth; government notices carry phone
+# numbers and prices too, so no cue decides alone.
+CUES: tuple[tuple[str, str, re.Pattern], ...] = (
+    ("price", "价格", re.compile(
+        r"[¥￥]\s*[0-9x]|[0-9x]+(?:\.[0-9x]+)?\s*(?:元|块)\s*(?:/|起|一|每|包邮)|"
+        r"(?:特价|售价|原价|现价|仅售|只需|仅需|只要|低至|活动价|优惠价)\s*[0-9x]+(?:\.[0-9x]+)?")),
+    ("discount", "折扣促销", re.compile(
+        r"[0-9x一二三四五六七八九](?:\.[0-9x])?折(?:起|优惠|销售)?|买[0-9x一二三]送[0-9x一二三]|"
+        r"满[0-9x]+(?:元)?(?:减|送)|充[0-9x]+送|特惠|特价|秒杀|包邮|促销|酬宾|清仓|甩卖|返现|"
+        r"钜惠|巨惠|让利|团购价|买一送一|半价|立减|直降")),
+    ("contact", "联系方式", re.compile(
+        r"(?<![0-9x])1[3-9][0-9x]{9}(?![0-9x])|(?<![0-9x])x{11}(?![0-9x])|"
+        r"(?<![0-9x])400-?[0-9x]{3}-?[0-9x]{4}|加\s*(?:微信|微|v|vx|wx|qq|q)\b|微信同号|"
+        r"(?:vx|wx|qq|微信|薇信|威信|v信|扣扣)\s*[:：]\s*[a-z0-9]|扣扣|薇信|威信|v信")),
+    ("link", "链接", re.compile(
+        r"https?://(?![a-z0-9.\-]*gov\.cn)|www\.(?![a-z0-9.\-]*gov\.cn)|t\.cn/|dwz\.|url\.cn|"
+        r"\b[a-z0-9\-]+\.(?:com|net|cc|top|vip|xyz|shop)\b")),
+    ("call_to_action", "号召购买", re.compile(
+        r"回复\s*(?:td|t\b|退订|[0-9x])|退订|详询|欢迎来电|欢迎致电|欢迎垂询|欢迎惠顾|欢迎选购|"
+        r"来电咨询|速来|火热(?:预订|认购|招生|报名|销售)|预订从速|报名从速|欲购从速|欲报从速|"
+        r"限时(?:特惠|优惠|抢购|折扣|秒杀|促销|特价|免费)|马上(?:抢|订|买)|立即(?:抢|订购|购买)|"
+        r"赶快|赶紧|进店|到店|恭候|订购|招商加盟|加盟")),
+)
+
+
+class AdModelError(RuntimeError):
+    """The artifact cannot be used; the message says how to get one that can."""
+
+
+_COLLAPSE = re.compile(f"(?P<n>{_NUMBER.pattern})|(?P<b>{_BOUNDARY.pattern})")
+
+
+def model_text(normalized: str) -> tuple[str, np.ndarray]:
+    """The text n-grams are taken from (numbers -> "0", punctuation and spaces -> BOUNDARY),
+    and for each of its chars the normalized index it starts at. Vectorized: it runs on every draft."""
+    spans = [(m.start(), m.end(), m.lastgroup == "n") for m in _COLLAPSE.finditer(normalized)]
+    if not spans:
+        return normalized, np.arange(len(normalized), dtype=np.int64)
+    codes = np.frombuffer(normalized.encode("utf-32-le"), dtype=np.uint32).copy()
+    starts, ends, numeric = (np.array(col) for col in zip(*spans))
+    codes[starts] = np.where(numeric, ord("0"), ord(BOUNDARY))
+    # Drop the rest of each collapsed span: +1 after its first char, -1 at its end.
+    drop = np.zeros(len(codes) + 1, dtype=np.int64)
+    np.add.at(drop, starts + 1, 1)
+    np.add.at(drop, ends, -1)
+    keep = np.cumsum(drop[:-1]) == 0
+    return codes[keep].tobytes().decode("utf-32-le"), np.flatnonzero(keep)
+
+
+def ngrams(text: str, n_max: int) -> list[str]:
+    """Every char n-gram of length 1..n_max that crosses no boundary (training; screening
+    uses `gram_keys`, which yields the same n-grams)."""
+    return [g for n in range(1, n_max + 1) for i in range(len(text) - n + 1)
+            if BOUNDARY not in (g := text[i:i + n])]
+
+
+def _codes(text: str) -> np.ndarray:
+    # +1 keeps every code non-zero, so a 1-gram key never equals a longer n-gram's key.
+    return np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64) + 1
+
+
+def gram_keys(text: str, n_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(key, start, n) of every char n-gram, vectorized. A key packs the code points 21 bits
+    each (Unicode needs 21), so it is exact for n <= 3: no hashing, no collisions."""
+    codes = _codes(text)
+    boundary = np.concatenate(([0], np.cumsum(codes == ord(BOUNDARY) + 1)))
+    keys, starts, lens = [], [], []
+    k = codes
+    for n in range(1, n_max + 1):
+        if n > 1:
+            k = (k[:-1] << 21) | codes[n - 1:]
+        start = np.arange(len(k), dtype=np.int64)
+        clear = boundary[start + n] == boundary[start]
+        keys.append(k[clear])
+        starts.append(start[clear])
+        lens.append(np.full(int(clear.sum()), n, dtype=np.int64))
+    return np.concatenate(keys), np.concatenate(starts), np.concatenate(lens)
+
+
+def cue_matches(normalized: str) -> list[tuple[int, int, int]]:
+    """(cue index, start, end) of every ad cue in normalized text."""
+    return [(k, m.start(), m.end()) for k, (_, _, rx) in enumerate(CUES) for m in rx.finditer(normalized)]
+
+
+def cue_vector(cue_ids) -> np.ndarray:
+    return np.log1p(np.bincount(np.asarray(cue_ids, dtype=np.int64), minlength=len(CUES)).astype(np.float64))
+
+
+@dataclass(frozen=True)
+class Scored:
+    probability: float
+    start: int  # strongest span, normalized offsets of the field
+    end: int
+    evidence: tuple[str, ...]  # strongest features: text of the draft, or "cue：text"
+
+
+class AdModel:
+    """A fitted linear model: p = sigmoid(a·(w·x + b) + c), x = [l2(tf·idf), log1p(cue counts)]."""
+
+    def __init__(self, data: dict):
+        fmt = data.get("format") if isinstance(data, dict) else None
+        if fmt != ARTIFACT_FORMAT:
+            raise AdModelError(
+                f"ad model artifact has format {fmt!r}, this version of sanshen reads {ARTIFACT_FORMAT!r}; "
+                "retrain it with `review model train --data PATH` (see docs/ad.md)")
+        try:
+            self.version: str = data["version"]
+            self.n_max: int = int(data["ngram_max"])
+            self.terms: list[str] = data["vocabulary"]
+            self.idf = np.asarray(data["idf"], dtype=np.float64)
+            self.coef = np.asarray(data["coef"], dtype=np.float64)
+            self.cue_coef = np.asarray(data["cue_coef"], dtype=np.float64)
+            self.intercept = float(data["intercept"])
+            self.platt_a, self.platt_b = (float(v) for v in data["calibration"])
+            cues = data["cues"]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AdModelError(f"ad model artifact is incomplete ({exc!r}); retrain it with "
+                               "`review model train --data PATH`") from exc
+        if not (len(self.terms) == len(self.idf) == len(self.coef)) or cues != [k for k, _, _ in CUES] \
+                or not 1 <= self.n_max <= 3 or any(not 1 <= len(t) <= self.n_max for t in self.terms):
+            raise AdModelError("ad model artifact does not match this featurizer (vocabulary or cue list "
+                               "differs); retrain it with `review model train --data PATH`")
+        keys = np.array([_term_key(t) for t in self.terms], dtype=np.int64)
+        order = np.argsort(keys, kind="stable")
+        self._keys = keys[order]
+        self._key_ids = order
+        self._idf_coef = self.idf * self.coef  # one occurrence's weight before normalization
+
+    @classmethod
+    def load(cls, path: str | Path) -> "AdModel":
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise AdModelError(f"ad model not found at {path}; train one with "
+                               "`review model train --data PATH` (see docs/ad.md)") from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise AdModelError(f"ad model at {path} is not a valid JSON artifact: {exc}") from exc
+        return cls(data)
+
+    def occurrences(self, mtext: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(feature id, start, n) of every in-vocabulary n-gram of model text."""
+        if not mtext:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        keys, starts, lens = gram_keys(mtext, self.n_max)
+        pos = np.searchsorted(self._keys, keys)
+        pos[pos == len(self._keys)] = 0
+        hit = self._keys[pos] == keys
+        return self._key_ids[pos[hit]], starts[hit], lens[hit]
+
+    def probability(self, z: float) -> float:
+        t = self.platt_a * z + self.platt_b
+        return 1.0 / (1.0 + math.exp(-t)) if t >= 0 else math.exp(t) / (1.0 + math.exp(t))
+
+    def score(self, normalized: str) -> Scored:
+        """Score normalized text as one window and explain it."""
+        scorer = FieldScorer(self, normalized)
+        span = (0, len(normalized))
+        return scorer.explain(*span, scorer.probabilities([span])[0])
+
+
+def _term_key(term: str) -> int:
+    key = 0
+    for code in _codes(term).tolist():
+        key = (key << 21) | code
+    return key
+
+
+class FieldScorer:
+    """Featurizes a field once; any window of it is then scored with a few numpy operations."""
+
+    def __init__(self, model: AdModel, normalized: str):
+        self.model = model
+        self.text = normalized
+        codes = _codes(normalized) - 1
+        letter = ((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF)) \
+            | ((codes >= 0x61) & (codes <= 0x7A))
+        self.letters = np.concatenate(([0], np.cumsum(letter)))
+        mtext, index = model_text(normalized)
+        ids, starts, lens = model.occurrences(mtext)
+        # Occurrence spans in normalized offsets; a collapsed number spans all its digits.
+        next_start = np.append(index[1:], len(normalized))
+        nstarts, nends = index[starts], next_start[starts + lens - 1]
+        order = np.argsort(nstarts, kind="stable")
+        self.ids, self.starts, self.ends = ids[order], nstarts[order], nends[order]
+        # Features renumbered densely per field, so a window's term counts are one bincount.
+        uniq, self.local = np.unique(self.ids, return_inverse=True)
+        self.idf, self.coef = model.idf[uniq], model.coef[uniq]
+        cues = cue_matches(normalized)
+        self.cue_ids = np.array([k for k, _, _ in cues], dtype=np.int64)
+        self.cue_starts = np.array([s for _, s, _ in cues], dtype=np.int64)
+        self.cue_ends = np.array([e for _, _, e in cues], dtype=np.int64)
+
+    def letter_count(self, ws: int, we: int) -> int:
+        return int(self.letters[we] - self.letters[ws])
+
+    def _linear(self, ws: int, we: int, lo: int, hi: int):
+        """Linear score of window [ws, we) whose occurrences start in [lo, hi); also the tf·idf
+        l2 norm, the window's occurrences and its cue mask (for explanations)."""
+        inside = self.ends[lo:hi] <= we
+        counts = np.bincount(self.local[lo:hi][inside], minlength=len(self.idf))
+        tfidf = counts * self.idf
+        norm = float(np.sqrt(tfidf @ tfidf)) or 1.0
+        cue = (self.cue_starts >= ws) & (self.cue_ends <= we)
+        z = float(tfidf @ self.coef) / norm + float(cue_vector(self.cue_ids[cue]) @ self.model.cue_coef)
+        return z + self.model.intercept, norm, (lo, hi, inside), cue
+
+    def probabilities(self, spans: list[tuple[int, int]]) -> list[float]:
+        bounds = np.searchsorted(self.starts, np.asarray(spans, dtype=np.int64).reshape(-1))
+        return [self.model.probability(self._linear(ws, we, lo, hi)[0])
+                for (ws, we), lo, hi in zip(spans, bounds[::2].tolist(), bounds[1::2].tolist())]
+
+    def explain(self, ws: int, we: int, probability: float) -> Scored:
+        """Spread each feature's contribution over the chars it covers; the positive runs are the
+        evidence, the heaviest run is the span to show."""
+        model = self.model
+        lo, hi = np.searchsorted(self.starts, [ws, we]).tolist()
+        _, norm, (lo, hi, inside), cue = self._linear(ws, we, lo, hi)
+        ids, starts, ends = self.ids[lo:hi][inside], self.starts[lo:hi][inside], self.ends[lo:hi][inside]
+        cues = cue_vector(self.cue_ids[cue])
+        weight = np.zeros(we - ws + 1)
+        if len(ids):
+            per_char = model._idf_coef[ids] / norm / (ends - starts)
+            np.add.at(weight, starts - ws, per_char)  # difference array: += per_char on [start, end)
+            np.add.at(weight, ends - ws, -per_char)
+        weight = np.cumsum(weight)[:-1]
+        cue_value = cues * model.cue_coef
+        cue_evidence = []
+        for k, s, e in zip(self.cue_ids[cue], self.cue_starts[cue], self.cue_ends[cue]):
+            if cue_value[k] > 0:
+                weight[s - ws:e - ws] += cue_value[k] / (e - s)
+                cue_evidence.append((float(cue_value[k]), f"{CUES[k][1]}：{self.text[s:e]}"))
+        runs = _positive_runs(weight)
+        if not runs:
+            return Scored(probability, ws, ws, ())
+        runs.sort(key=lambda r: -r[2])
+        terms = [(w, self.text[ws + s:ws + e]) for s, e, w in runs[:5]]
+        ranked = sorted(terms + cue_evidence, key=lambda x: -x[0])
+        evidence = tuple(dict.fromkeys(t for _, t in ranked))[:6]
+        return Scored(probability, ws + runs[0][0], ws + runs[0][1], evidence)
+
+
+def _positive_runs(weight: np.ndarray, min_share: float = 0.25) -> list[tuple[int, int, float]]:
+    """Maximal runs of chars heavier than min_share of the heaviest char, with their sums."""
+    if not len(weight) or weight.max() <= 0:
+        return []
+    hot = np.concatenate(([False], weight > weight.max() * min_share, [False]))
+    edges = np.flatnonzero(hot[1:] != hot[:-1])
+    return [(int(s), int(e), float(weight[s:e].sum())) for s, e in zip(edges[::2], edges[1::2])]
+
+
+def windows(normalized: str, width: int, min_chars: int) -> list[tuple[int, int]]:
+    """Windows over normalized text: one per paragraph; a paragraph longer than `width` is cut into
+    half-overlapping windows; lines shorter than `min_chars` (headings, "电话：…") join the next
+    line, or the previous window at the end, so they are judged in context."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    pending = None
+    for line in normalized.split("\n"):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if not line.strip():
+            continue
+        if pending is not None:
+            start, pending = pending, None
+        if end - start < min_chars:
+            pending = start
+            continue
+        if end - start <= width:
+            spans.append((start, end))
+            continue
+        step = width // 2
+        s = start
+        while True:
+            e = min(s + width, end)
+            spans.append((s, e))
+            if e >= end:
+                break
+            s += step
+    if pending is not None:
+        if spans:
+            spans[-1] = (spans[-1][0], len(normalized))
+        else:
+            spans.append((pending, len(normalized)))
+    return spans
+
+
+class AdCheck:
+    name = NAME
+
+    def __init__(self, model: AdModel, config: dict):
+        self.model = model
+        self.version = model.version
+        self.block = float(config["block"])
+        self.warn = float(config["warn"])
+        if not 0 <= self.warn <= self.block <= 1:
+            raise ValueError("ad.toml: need 0 <= warn <= block <= 1")
+        self.width = int(config.get("window", 200))
+        self.min_chars = int(config.get("min_chars", 12))
+        self.min_content = int(config.get("min_content", 6))
+
+    def worst(self, fld: Field) -> Scored | None:
+        """The highest-scoring window of a field, explained; None if no window has enough text."""
+        norm = fld.normalized
+        spans = windows(norm, self.width, self.min_chars)
+        if not spans:
+            return None
+        scorer = FieldScorer(self.model, norm)
+        # Too little text to tell an ad from a heading or a date: the model is not asked.
+        spans = [(ws, we) for ws, we in spans if scorer.letter_count(ws, we) >= self.min_content]
+        if not spans:
+            return None
+        probabilities = scorer.probabilities(spans)
+        best = max(range(len(spans)), key=probabilities.__getitem__)
+        return scorer.explain(*spans[best], probabilities[best])
+
+    def check(self, doc: Document) -> list[Finding]:
+        findings = []
+        for fld in doc.fields:
+            scored = self.worst(fld)
+            if scored is None or scored.probability < self.warn:
+                continue
+            action = "block" if scored.probability >= self.block else "warn"
+            start, end = fld.original_span(scored.start, scored.end)
+            shown = "、".join(f"“{e}”" for e in scored.evidence[:4])
+            lead = "疑似商业广告" if action == "block" else "可能含商业推广内容"
+            message = f"{lead}（概率 {scored.probability:.2f}），主要依据：{shown or '整体用语'}。{RULE}。"
+            findings.append(Finding(
+                check=NAME, category=CATEGORY, field=fld.name, start=start, end=end,
+                text=fld.original[start:end], score=scored.probability, action=action,
+                message=message, evidence=scored.evidence, details={"model": self.version},
+            ))
+        return findings
+
+
+def load_config(resources: Resources) -> dict:
+    return resources.read_toml("ad.toml")["ad"]
+
+
+def model_path(config: dict) -> Path:
+    path = Path(config.get("model", "ad.json"))
+    return path if path.is_absolute() else MODEL_DIR / path
+
+
+def build(resources: Resources) -> AdCheck:
+    config = load_config(resources)
+    return AdCheck(AdModel.load(model_path(config)), config)

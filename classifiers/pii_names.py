@@ -1,0 +1,472 @@
+"""Names of private individuals and street-level addresses (000 §17, 002 §19).
+
+jieba's `nr` tag is noisy and POS tagging a whole draft costs ~5x `jieba.lcut`, so names are
+found from cues instead: a context word (患者, 业主, 市民 …) or an official title (市长) right
+before a surname, a cue right after a full name (张三女士, 张三（男，…）), or a middle-dot
+minority name (买买提·艾力). jieba only tokenizes the few characters around each candidate to
+find where the name ends. Addresses anchor on a numbered part (文三路123号, 12幢7单元) and extend
+left over the place-name tokens before it.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+
+import ahocorasick
+
+from .pii_numbers import MASK_CHARS, Hit
+from .text import Field, is_cjk
+from .tokenize import tokenizer
+
+# Tags jieba's dictionary gives to words that cannot be a given name (verbs, prepositions …).
+_FUNCTION_TAGS = frozenset("v vd vn p c u uj ul ud uz ug uv r rr rz d ad a t tg m q f y e o x zg".split())
+# A two-character word after a lone surname is a given name unless it is one of these (于|今年,
+# 王|明确); verbs and adjectives are common given names (杨|振兴, 张|欢迎, 诸葛|明亮).
+_NOT_GIVEN_TAGS = frozenset("p c u uj ul ud uz ug uv r rr rz d ad t tg m q f y e o x zg".split())
+# Opening quotes between a cue and a name: 网友“吕建明”.
+_QUOTES = "\"'“‘「『"
+# A dictionary word of these kinds can open a three-character name (夏天|明, 高峰|岭).
+_NAME_OPENING_TAGS = frozenset("n t a ns nz s".split())
+_DOTS = "·•・‧∙."
+_DOTTED = re.compile(rf"[\u4e00-\u9fff]{{1,8}}(?:[{_DOTS}][\u4e00-\u9fff]{{1,8}}){{1,2}}")
+_DOT_BETWEEN_CJK = re.compile(rf"[\u4e00-\u9fff][{_DOTS}][\u4e00-\u9fff]")
+# 张三（男，1980年…）, 张三，女，45岁 — sex or age right after a name (normalized: ( and , are ASCII).
+# A closed "(女)" is a roster annotation in appointment lists (officials), not a private cue.
+_POST_CUE = re.compile(r"[(,](?:男|女)(?=[,性\d汉族])|[(,]\d{1,3}岁|(?P<alias>\(化名\))")
+# jieba's dictionary counts (People's Daily corpus). A two-character word starting with a surname
+# that it has seen 50+ times is an ordinary word it mis-tags nr (安抚, 张贴, 高峰) or a famous name
+# (鲁迅, 刘翔); longer names are in it by the hundred (王晓东 518, 汪潮涌 256), so only the very
+# frequent ones count as famous (孙中山 2171, 江泽民 2415). Neither is a private individual.
+_KNOWN_WORD_COUNT = {2: 50}
+_KNOWN_NAME_COUNT = 1000
+_NAME_MASKS = frozenset("某") | MASK_CHARS
+# A Latin-script name right after a private cue (学生elaine说, 父亲Giovanni): letters only, at
+# least three, not followed by a digit, @ or URL punctuation (少女http://…, 网友abc123@…).
+_LATIN_NAME = re.compile(r"[a-z][a-z'-]{1,18}[a-z](?![a-z0-9@.:/_])")
+
+
+def _left_ok(text: str, start: int) -> bool:
+    """A name found from a cue after it cannot follow 《 (a title: 《辛普森一家》) or a digit or
+    Latin letter (8时许，30岁 is a time)."""
+    prev = text[start - 1] if start else ""
+    return not (prev == "《" or prev.isascii() and prev.isalnum())
+
+
+def read_lines(text: str) -> list[str]:
+    return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
+
+
+def _tag(word: str) -> str | None:
+    from jieba import posseg
+
+    return posseg.dt.word_tag_tab.get(word)
+
+
+class PersonRecognizer:
+    def __init__(self, resources):
+        names = read_lines(resources.read_text("pii/surnames.txt"))
+        self.compound = frozenset(n for n in names if len(n) == 2)
+        self.single = frozenset(n for n in names if len(n) == 1)
+        self.stops = frozenset(read_lines(resources.read_text("pii/name_stops.txt")))
+        translit = resources.read_toml("pii/transliteration.toml")
+        self.translit, self.translit_marked = frozenset(translit["chars"]), frozenset(translit["marked"])
+        self.minority = tuple(read_lines(resources.read_text("pii/minority_name_parts.txt")))
+        self.after_private = frozenset(read_lines(resources.read_text("pii/privacy_after.txt")))
+        titles = read_lines(resources.read_text("pii/official_titles.txt"))
+        # A given name is never a role word itself (工人党|主席, 市民|代表).
+        self.role_words = frozenset(titles) | frozenset(read_lines(resources.read_text("pii/privacy_cues.txt"))) | self.after_private
+        self.cues = ahocorasick.Automaton()
+        for word in read_lines(resources.read_text("pii/privacy_cues.txt")):
+            self.cues.add_word(word, (word, "private"))
+        for word in titles:
+            self.cues.add_word(word, (word, "official"))
+        self.cues.make_automaton()
+        self.after = ahocorasick.Automaton()
+        for word in self.after_private:
+            self.after.add_word(word, (word, "private"))
+        for word in titles + read_lines(resources.read_text("pii/official_after.txt")):
+            self.after.add_word(word, (word, "official"))
+        self.after.make_automaton()
+
+    def find(self, fld: Field) -> list[Hit]:
+        text = fld.normalized
+        found: dict[tuple[int, int], Hit] = {}
+
+        def add(start: int, end: int, surname_len: int, kind: str, cue: str) -> None:
+            ostart, oend = fld.original_span(start, end)
+            if any(ch in _NAME_MASKS for ch in fld.original[ostart:oend]):
+                return  # 张某, 李**, 王×明: already de-identified
+            old = found.get((start, end))
+            if old is None or (kind == "official" and old.kind != "official"):
+                score = 0.3 if kind == "official" else 0.8
+                found[(start, end)] = Hit("person", start, end, score, kind, start + surname_len, {"cue": cue})
+
+        # Cue before the name: the longest cue ending at each position (犯罪嫌疑人 > 嫌疑人) that
+        # starts a word there (房山区|长阳镇 holds 区长, 行业|主管 holds 业主: not cues).
+        for end, (word, kind, pos) in self._cue_hits(self.cues, text, self._name_after).items():
+            foreign = (self._latin(fld, pos) or self._transliterated(text, pos)) if kind == "private" else None
+            if foreign:
+                add(pos, foreign, 1, kind, word)  # the mask keeps the first character
+                continue
+            while True:
+                parsed = self._forward(text, pos)
+                if not parsed:
+                    break
+                name_end, sn = parsed
+                add(pos, name_end, sn, kind, word)
+                # 业主张三、李四和王五: one cue, a list of names.
+                if name_end + 1 < len(text) and text[name_end] in "、和及与" and self._surname_len(text, name_end + 1):
+                    pos = name_end + 1
+                    continue
+                break
+
+        # Cue after the name: 张三女士, 张三同志, 张三（男，…）.
+        # 副局长 wins over 局长, so 副 is not taken as part of the name.
+        for end, (word, kind, start) in self._cue_hits(self.after, text, self._name_before).items():
+            self._backward_add(text, start, kind, word, add)
+        for m in _POST_CUE.finditer(text):
+            self._backward_add(text, m.start(), "private", m.group(), add, strong=bool(m.group("alias")))
+
+        hits = list(found.values())
+        hits.extend(self._dotted(fld))
+        return hits
+
+    def _cue_hits(self, automaton, text: str, viable) -> dict[int, tuple[str, str, int]]:
+        """End index -> (cue, kind, name position): per end, the longest cue that has a possible
+        name next to it (`viable`, cheap, checked first) and at whose start jieba puts a word
+        boundary (tokenizing costs ~30 µs, so only for the few cues that pass)."""
+        by_end: dict[int, list[tuple[str, str]]] = {}
+        for end, value in automaton.iter(text):
+            by_end.setdefault(end, []).append(value)
+        hits = {}
+        for end, values in by_end.items():
+            for word, kind in sorted(values, key=lambda v: -len(v[0])):
+                pos = viable(text, end - len(word) + 1, end + 1, word, kind)
+                if pos is not None and self._word_starts(text, end - len(word) + 1):
+                    hits[end] = (word, kind, pos)
+                    break
+        return hits
+
+    @staticmethod
+    def _known(name: str) -> bool:
+        return (tokenizer().FREQ.get(name) or 0) >= _KNOWN_WORD_COUNT.get(len(name), _KNOWN_NAME_COUNT)
+
+    def _name_after(self, text: str, start: int, end: int, word: str, kind: str) -> int | None:
+        """Where a name after the cue would start (after 姓名： or an opening quote), if a surname is there."""
+        freq = tokenizer().FREQ
+        if freq.get(text[start:end + 1]) or freq.get(text[start:end + 2]):
+            return None  # 少年宫, 工人党: the cue is the start of a longer word
+        pos = end
+        if text[pos:pos + 1] in (":", "：", " ") and word in ("姓名", "联系人", "紧急联系人", "申请人", "户主"):
+            pos += 1
+        if text[pos:pos + 1] and text[pos] in _QUOTES:
+            pos += 1
+        if pos >= len(text):
+            return None
+        if self._surname_len(text, pos):
+            return pos
+        return pos if kind == "private" and (_LATIN_NAME.match(text, pos) or self._translit_run(text, pos)) else None
+
+    def _translit_run(self, text: str, pos: int) -> int | None:
+        """Cheap test (no jieba): end of a run of transliteration characters at `pos` that is long
+        enough and holds enough marked characters to be a transliterated name."""
+        end = pos
+        while end < len(text) and end - pos < 10 and text[end] in self.translit:
+            end += 1
+        run = text[pos:end]
+        if len(run) < (4 if self._surname_len(text, pos) else 3) or sum(ch in self.translit_marked for ch in run) < 2:
+            return None
+        return end
+
+    def _transliterated(self, text: str, pos: int) -> int | None:
+        """End of a transliterated foreign name at `pos` (丈夫罗文塔尔, 学生福雷斯特阿伦), see
+        transliteration.toml; a Chinese name is only ever 2-3 characters from a surname."""
+        end = self._translit_run(text, pos)
+        if end is None:
+            return None
+        run = text[pos:end]
+        if run in tokenizer().FREQ:
+            return None  # 哈萨克斯坦: a word jieba knows (places, famous names)
+        for w, _s, _e in tokenizer().tokenize(run, HMM=True):
+            tag = _tag(w)
+            if len(w) >= 2 and tag is not None and not tag.startswith("nr"):
+                return None  # 亚美尼亚, 法兰克福: a place or a common word inside
+        return end
+
+    @staticmethod
+    def _latin(fld: Field, pos: int) -> int | None:
+        """End of a Latin-script name at `pos` (学生elaine说, 父亲Giovanni); all-capital runs
+        are acronyms (女子DOTA战队, 女子CS赛区) and a capital after a lower-case letter marks a
+        product name (叫做WhipSelect系统, iPhone), not a name."""
+        text = fld.normalized
+        m = _LATIN_NAME.match(text, pos)
+        if not m or pos and text[pos - 1].isascii() and text[pos - 1].isalnum():
+            return None
+        ostart, oend = fld.original_span(pos, m.end())
+        written = fld.original[ostart:oend]
+        if written.isupper() or re.search("[a-z][A-Z]", written):
+            return None
+        return m.end()
+
+    def _name_before(self, text: str, start: int, _end: int, _word: str, _kind: str) -> int | None:
+        """The cue start, if a name could end right before it: a given-name character there and a
+        surname two to four characters back (cheap; most titles follow an organization name)."""
+        if not start or not self._given_ok(text[start - 1]):
+            return None
+        return start if any(self._surname_len(text, start - k) for k in (2, 3, 4) if start - k >= 0) else None
+
+    @staticmethod
+    def _word_starts(text: str, start: int) -> bool:
+        """Whether jieba, reading a few characters around `start`, starts a word there."""
+        ws = max(0, start - 4)
+        return start - ws in {a for _w, a, _b in tokenizer().tokenize(text[ws:start + 4], HMM=True)}
+
+    def _surname_len(self, text: str, pos: int) -> int:
+        if text[pos:pos + 2] in self.compound:
+            return 2
+        return 1 if text[pos:pos + 1] in self.single else 0
+
+    def _given_ok(self, given: str) -> bool:
+        return bool(given) and all(is_cjk(ch) and ch not in self.stops and ch not in _NAME_MASKS for ch in given)
+
+    def _forward(self, text: str, pos: int) -> tuple[int, int] | None:
+        """Where a name starting at `pos` ends, and its surname length; None if it is not a name."""
+        sn = self._surname_len(text, pos)
+        if any(text.startswith(w, pos + sn) for w in self.after_private):
+            return None  # 李先生, 王女士: already de-identified
+        parsed = self._forward_span(text, pos)
+        if parsed and self._known(text[pos:parsed[0]]):
+            return None  # 游客高峰, 家属安抚: a word jieba knows well, not a private name
+        return parsed
+
+    def _forward_span(self, text: str, pos: int) -> tuple[int, int] | None:
+        sn = self._surname_len(text, pos)
+        if not sn:
+            return None
+        window = text[pos:pos + sn + 5]
+        tokens = [w for w, _s, _e in tokenizer().tokenize(window, HMM=True)]
+        first = tokens[0] if tokens else ""
+        rest = tokens[1:]
+        if len(first) < sn:  # the surname is split from its own characters: not one word
+            return None
+        if len(first) > sn:
+            # jieba made a word starting with the surname: 李建国, 刘洋称 (HMM), 高速 (dictionary).
+            if len(first) > sn + 2:
+                if first in tokenizer().FREQ:
+                    return None  # 权益保护法: a long dictionary word, not a name
+                first = first[:sn + 2]
+            tag = _tag(first)
+            if tag is not None and not tag.startswith("nr"):
+                # A dictionary word can still open a three-character name (夏天|明的):
+                # only when a lone character follows and the name ends right after it.
+                if (tag in _NAME_OPENING_TAGS and len(first) == sn + 1 and rest and len(rest[0]) == 1
+                        and self._third_char(text, pos + len(first))):
+                    return pos + len(first) + 1, sn
+                return None
+            if len(first) == sn + 2 and first[-1] in self.stops:
+                first = first[:-1]
+            if not self._given_ok(first[sn:]):
+                return None
+            end = pos + len(first)
+            # 王明|华说 (OOV) extends to 王明华; 潘婷|参与 (a dictionary word) does not.
+            if len(first) == sn + 1 and (
+                self._third_char(text, end) and (not rest or len(rest[0]) == 1 or rest[0] not in tokenizer().FREQ)
+                or tag is not None and self._lone_char(text, end, rest[:2])
+            ):
+                end += 1
+            return end, sn
+        # The surname is its own token: 张/欢迎/先生, 王/明/说, 于/今年.
+        if not rest:
+            return None
+        given = rest[0]
+        if len(given) == 2 and given[1] in self.stops:
+            given = given[0]  # 司马|俊称: HMM glued the verb to a one-character given name
+        if len(given) == 1:
+            if not self._given_ok(given):
+                return None
+            end = pos + sn + 1
+            if self._third_char(text, end) and (len(rest) < 2 or len(rest[1]) == 1 or rest[1] not in tokenizer().FREQ):
+                end += 1
+            return end, sn
+        if len(given) == 2 and self._given_ok(given) and given not in self.role_words:
+            tag = _tag(given)
+            after = text[pos + sn + 2:pos + sn + 4]
+            if tag is None or tag.startswith("nr") or tag not in _NOT_GIVEN_TAGS or after in self.after_private:
+                return pos + sn + 2, sn
+        return None
+
+    def _lone_char(self, text: str, pos: int, tokens: list[str]) -> bool:
+        """王明|华|出院: a lone character between a dictionary name and a dictionary word belongs
+        to the name (胡斌|犯|盗窃罪 is an unknown two-character name, so the rule is not used there)."""
+        return (
+            len(tokens) == 2 and len(tokens[0]) == 1 and self._given_ok(tokens[0])
+            and len(tokens[1]) >= 2 and tokens[1] in tokenizer().FREQ and text[pos:pos + 1] == tokens[0]
+        )
+
+    def _third_char(self, text: str, pos: int) -> bool:
+        """Whether text[pos] is the last character of a three-character name (王明华说)."""
+        if pos >= len(text) or not self._given_ok(text[pos]):
+            return False
+        nxt = text[pos + 1:pos + 2]
+        return not nxt or not is_cjk(nxt) or nxt in self.stops or text[pos + 1:pos + 3] in self.after_private
+
+    def _backward_add(self, text: str, end: int, kind: str, cue: str, add, strong: bool = False) -> None:
+        """A name that ends right before a cue at `end`: 张三|女士, 李四|同志, 王五|(男.
+
+        After a strong cue (sex, age, 化名) a dictionary word is still taken as the name (成钢).
+        """
+        window_start = max(0, end - 6)
+        tokens = list(tokenizer().tokenize(text[window_start:end], HMM=True))
+        if not tokens:
+            return
+        last, ls, _le = tokens[-1]
+        start = window_start + ls
+        sn = self._surname_len(text, start)
+        if sn and sn < len(last) <= sn + 2:
+            if self._known(last):
+                return  # 孙中山先生, 鲁迅先生: a famous name, or a word (安抚老人)
+            tag = _tag(last)
+            if (strong or tag is None or tag.startswith("nr")) and self._given_ok(last[sn:]) and _left_ok(text, start):
+                add(start, end, sn, kind, cue)
+            return
+        if len(tokens) >= 2 and len(last) <= 2 and self._given_ok(last):
+            prev, ps, _pe = tokens[-2]
+            start = window_start + ps
+            sn = self._surname_len(text, start)
+            # 祝|全国|小朋友们: a common noun or pronoun is not a given name; verbs, adjectives
+            # and place words often are (张|建中|夫妇, 张|欢迎|先生).
+            common = (tokenizer().FREQ.get(last) or 0) >= _KNOWN_WORD_COUNT[2] and _tag(last) in ("n", "r")
+            if (sn == len(prev) and _left_ok(text, start) and last not in self.role_words
+                    and not self._known(prev + last) and (strong or not common)):
+                add(start, end, sn, kind, cue)
+
+    def _name_part(self, run: str, from_end: bool) -> str:
+        """The transliterated part of a dotted name next to the dot: jieba tokens up to the first
+        common word or stop character (协会会长|育亭·维沙蓬, 苏塔维·冯维吉|经营), at most 6 characters."""
+        tokens = [w for w, _s, _e in tokenizer().tokenize(run, HMM=True)]
+        kept: list[str] = []
+        for word in reversed(tokens) if from_end else tokens:
+            common = (len(word) >= 2 and (tokenizer().FREQ.get(word) or 0) >= _KNOWN_WORD_COUNT[2]
+                      and not (_tag(word) or "").startswith("nr") and word not in self.minority)
+            if common or word in self.stops or sum(map(len, kept)) + len(word) > 6:
+                break
+            if not from_end and len(word) > 1 and word[-1] in self.stops:
+                kept.append(word[:-1])  # 艾力|家: HMM glued the next character to the name
+                break
+            kept.append(word)
+        return "".join(reversed(kept) if from_end else kept)
+
+    @staticmethod
+    def _dotted_matches(original: str):
+        """_DOTTED matches, searched only around dots between CJK characters (a full-text regex
+        scan backtracks at every CJK character and costs more than everything else here)."""
+        covered = 0
+        for dot in _DOT_BETWEEN_CJK.finditer(original):
+            if dot.start() < covered:
+                continue
+            m = _DOTTED.search(original, max(covered, dot.start() - 7), dot.end() + 18)
+            if m:
+                covered = m.end()
+                yield m
+
+    def _dotted(self, fld: Field) -> list[Hit]:
+        """买买提·艾力: the dot is removed from `normalized`, so scan the original and map back."""
+        original = fld.original
+        if not any(d in original for d in _DOTS):
+            return []
+        hits = []
+        positions = range(len(fld.normalized))
+
+        def where(i: int) -> int:  # original offset of normalized character i (increasing)
+            return fld.original_span(i, i + 1)[0]
+
+        for m in self._dotted_matches(original):
+            parts = re.split(f"[{_DOTS}]", m.group())
+            left, right = parts[0], parts[-1]
+            if not any(p in m.group() for p in self.minority) and not any(True for _ in self.cues.iter(left)) \
+                    and not any(True for _ in self.after.iter(right)):
+                continue  # 中国·深圳, 迈克尔·乔丹: no minority name part and no cue (checked cheaply first)
+            # The left run may carry a cue (村民买买提): the name starts after it.
+            cue_kind = None
+            for end, (word, kind) in self.cues.iter(left):
+                if end + 1 < len(left):
+                    left, cue_kind = left[end + 1:], kind
+            left = self._name_part(left, from_end=True)
+            cut = len(right)
+            for end, (word, kind) in self.after.iter(right):
+                if end - len(word) + 1 < cut:  # 阿布拉委员: the name ends where a title starts
+                    cut, cue_kind = end - len(word) + 1, kind
+            right = self._name_part(right[:cut], from_end=False)
+            if not right or not left:
+                continue
+            middle = parts[1:-1]
+            if not any(p in x for x in [left, right, *middle] for p in self.minority) and cue_kind is None:
+                continue  # 中国·深圳, 迈克尔·乔丹: not a minority name and no privacy cue
+            ostart = m.start() + len(parts[0]) - len(left)
+            oend = m.end() - (len(parts[-1]) - len(right))
+            nstart = bisect.bisect_left(positions, ostart, key=where)
+            nend = bisect.bisect_left(positions, oend, key=where)
+            if fld.original_span(nstart, nend) != (ostart, oend):
+                continue
+            kind = cue_kind or "private"
+            hits.append(Hit("person", nstart, nend, 0.3 if kind == "official" else 0.8, kind, nstart, {"cue": "·"}))
+        return hits
+
+
+class AddressRecognizer:
+    def __init__(self, resources):
+        cfg = resources.read_toml("pii/address.toml")
+        num = "[0-9一二三四五六七八九十百零〇两]{1,5}"
+        road = "|".join(sorted(map(re.escape, cfg["road_suffixes"]), key=len, reverse=True))
+        community = "|".join(sorted(map(re.escape, cfg["community_suffixes"]), key=len, reverse=True))
+        unit = "(?:栋|幢|号楼|座|单元|层|楼|室|号|户|房)"
+        tail = rf"(?:-?[0-9a-z一二三四五六七八九十]{{1,5}}{unit}|-[0-9]{{1,4}})*(?:[0-9]{{3,4}}(?![0-9]))?"
+        # A numbered part is what makes a place name a street-level address.
+        self.anchor = re.compile(
+            rf"(?P<road>{road})(?:{num}(?:段|巷|弄|里))?{num}(?:号院|号|弄)(?:之{num})?{tail}"
+            rf"|(?P<community>{community})[0-9]{{1,4}}(?:栋|幢|号楼|组|队|社|号院){tail}"
+            rf"|(?P<building>){num}(?:栋|幢|号楼|座){num}单元{tail}"
+        )
+        self.stops = frozenset(cfg["stops"])
+        self.public_cues = tuple(cfg["public_cues"])
+        self.region_suffixes = tuple(cfg["region_suffixes"])
+        self.provinces = frozenset(cfg["provinces"])
+
+    def find(self, text: str, exclude: frozenset[str] = frozenset()) -> list[Hit]:
+        hits = []
+        for m in self.anchor.finditer(text):
+            # The place-name tokens to the left end where the road/community name ends.
+            left_end = m.end("road") if m.group("road") else m.end("community") if m.group("community") else m.start()
+            start, region_end = self._extend_left(text, left_end, exclude)
+            if m.group("building") is not None and start == left_end:
+                # A bare 3栋2单元 with nothing before it is too little to call an address.
+                if not re.search("室|[0-9]{3,4}$", m.group()):
+                    continue
+            if (m.group("road") or m.group("community")) and start >= m.start():
+                continue  # 路12号 with no road name
+            before = text[max(0, start - 6):start]
+            kind = "public" if any(c in before for c in self.public_cues) else "private"
+            hits.append(Hit("address", start, m.end(), 0.75 if kind == "private" else 0.4, kind, region_end))
+        return hits
+
+    def _extend_left(self, text: str, end: int, exclude: frozenset[str]) -> tuple[int, int]:
+        window_start = max(0, end - 24)
+        tokens = list(tokenizer().tokenize(text[window_start:end], HMM=True))
+        start = end
+        accepted: list[tuple[str, int]] = []
+        for i, (word, ws, _we) in enumerate(reversed(tokens)):
+            last = i == 0
+            if not all(is_cjk(ch) or ch.isdigit() for ch in word) or word in self.stops or word in exclude:
+                break
+            tag = _tag(word)
+            if not last and tag is not None and tag in _FUNCTION_TAGS and not word.endswith(self.region_suffixes):
+                break
+            start = window_start + ws
+            accepted.append((word, start))
+        # The region prefix (浙江省杭州市西湖区) is what keep_region leaves visible.
+        region_end = start
+        for word, wstart in reversed(accepted):
+            if wstart != region_end or not (word.endswith(self.region_suffixes) or word in self.provinces):
+                break
+            region_end = wstart + len(word)
+        return start, region_end

@@ -1,0 +1,117 @@
+"""Normalization that defeats evasion while keeping a map back to the original offsets.
+
+Every check matches on `Field.normalized` and reports spans in the original text through
+`Field.original_span`, so `finding.text == original[start:end]` always holds.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+
+import opencc
+
+_T2S = opencc.OpenCC("t2s")
+
+# Removed everywhere: they are invisible and only ever used to split words.
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
+# Removed between two CJK characters (赌·博, 赌 博, 赌*博): real text never puts them there.
+SEPARATORS = frozenset(" \t\u3000·•・‧∙*#@_-~^|/\\+=.…'\"`")
+
+
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+
+
+@lru_cache(maxsize=65536)
+def _fold(ch: str) -> str:
+    """Full-width to half-width and case folding for one character; never changes length.
+
+    NFKC or lower() may yield several characters (ﬁ -> fi, İ -> i̇); the character is then
+    kept as it was, so every normalized index still maps to exactly one original index.
+    """
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:
+        folded = ch
+    lowered = folded.lower()
+    return lowered if len(lowered) == 1 else folded
+
+
+def _to_simplified(text: str) -> str:
+    converted = _T2S.convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: fall back to per-character conversion so the map holds.
+    return "".join(c if len(c := _T2S.convert(ch)) == 1 else ch for ch in text)
+
+
+class _FoldTable(dict):
+    """str.translate table that folds each new character once, then answers from the dict."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+_CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf"
+_ZW_CLASS = "".join(sorted(ZERO_WIDTH))
+# Zero-width characters anywhere, and runs of separators (or zero-width) between two CJK
+# characters. Same rule as character by character, found by the regex engine in C.
+# The between-CJK alternative comes first so that it takes a whole mixed run (了\xad=了).
+_REMOVABLE = re.compile(
+    f"(?<=[{_CJK_CLASS}])[{re.escape(''.join(sorted(SEPARATORS)) + _ZW_CLASS)}]+(?=[{_CJK_CLASS}])"
+    f"|[{re.escape(_ZW_CLASS)}]+"
+)
+
+
+@dataclass
+class Field:
+    name: str  # "title" | "body"
+    original: str
+    normalized: str = field(init=False)
+    # For normalized char i: where it came from in the original (start; end is start + 1).
+    _starts: list[int] = field(init=False, repr=False)
+
+    def __post_init__(self):
+        folded = _to_simplified(self.original.translate(_FOLD_TABLE))
+        removed = [m.span() for m in _REMOVABLE.finditer(folded)]
+        if not removed:  # the usual case: nothing to take out, the map is the identity
+            self.normalized = folded
+            self._starts = list(range(len(folded)))
+            return
+        pieces: list[str] = []
+        starts: list[int] = []
+        cursor = 0
+        for rs, re_ in removed:
+            pieces.append(folded[cursor:rs])
+            starts.extend(range(cursor, rs))
+            cursor = re_
+        pieces.append(folded[cursor:])
+        starts.extend(range(cursor, len(folded)))
+        self.normalized = "".join(pieces)
+        self._starts = starts
+
+    @property
+    def _ends(self) -> list[int]:
+        return [i + 1 for i in self._starts]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalized [start, end) span to the original text."""
+        if start >= end:
+            pos = self._starts[start] if start < len(self._starts) else len(self.original)
+            return pos, pos
+        return self._starts[start], self._starts[end - 1] + 1
+
+    def original_text(self, start: int, end: int) -> str:
+        ostart, oend = self.original_span(start, end)
+        return self.original[ostart:oend]
+
+    @cached_property
+    def tokens(self) -> list[tuple[str, int, int]]:
+        """jieba tokens of the normalized text as (word, start, end); computed only when asked."""
+        from .tokenize import tokenize
+
+        return tokenize(self.normalized)
+

@@ -1,0 +1,206 @@
+"""The commercial-ad check (000 §17, 001 三.1, 002 §26): model artifact, scoring, explanations."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from classifiers import ad
+from classifiers.document import Document
+from classifiers.resources import Resources
+from classifiers.text import Field
+
+ADS = [
+    "限时特惠！全场5折起，加微信abc888领取优惠券，咨询电话13912345678",
+    "新店开业大酬宾，进店有礼，满200减50，欢迎光临",
+    "无抵押信用贷款，当天放款，利息低，详询13800001111",
+    "本楼盘特价房火热认购中，首付5万起，售楼热线400-800-1234",
+]
+NOTICE = ("市商务局关于发放第二批消费券的公告：本次共发放消费券1000万元，市民可通过政府官方App领取，"
+          "每人限领一次。消费券不得转让、套现。咨询电话：0551-62345678。")
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return ad.build(Resources())
+
+
+def test_shipped_model_flags_an_obvious_ad(shipped):
+    text = "限时特惠！某某健身房年卡只要888元，前50名再送私教课3节，加微信jsf888抢购，电话13912345678"
+    findings = shipped.check(Document.build("", text))
+    assert len(findings) == 1
+    f = findings[0]
+    assert (f.check, f.category, f.field) == ("ad", "commercial", "body")
+    assert f.action == "block" and f.score >= shipped.block
+    assert f.text == text[f.start:f.end] and f.text
+    assert f.evidence and "000 §17" in f.message
+
+
+@pytest.mark.parametrize("text", ADS)
+def test_shipped_model_blocks_plain_ads(shipped, text):
+    assert [f.action for f in shipped.check(Document.build("", text))] == ["block"]
+
+
+def test_shipped_model_passes_a_government_notice_about_consumption_vouchers(shipped):
+    assert shipped.check(Document.build("关于发放消费券的公告", NOTICE)) == []
+
+
+def test_one_ad_paragraph_inside_a_long_article_is_found(shipped):
+    news = "\n".join(["全市持续推进重点项目建设，一季度完成固定资产投资同比增长百分之六点五，"
+                      "各项民生工程有序推进，群众获得感不断增强。"] * 20)
+    ad_para = "【便民信息】某某装修公司旧房翻新每平米只需299元，签约送全屋吊顶，加微信zx2025预约"
+    body = news + "\n" + ad_para + "\n" + news
+    findings = shipped.check(Document.build("", body))
+    assert len(findings) == 1
+    f = findings[0]
+    para_start = body.index(ad_para)
+    assert para_start <= f.start < f.end <= para_start + len(ad_para)
+
+
+def test_span_maps_back_to_the_original_text_through_normalization(shipped):
+    # Traditional script and full-width digits: matched on normalized text, reported in the original.
+    text = "限時特惠！全場５折起，加微信ａｂｃ８８８領取優惠券，諮詢電話１３９１２３４５６７８，欢迎光临"
+    findings = shipped.check(Document.build(text, ""))
+    assert findings and findings[0].field == "title"
+    f = findings[0]
+    assert f.text == text[f.start:f.end]
+
+
+def test_headings_and_dates_are_not_judged(shipped):
+    for text in ("2021-12-10", "【大】", "第一章 总则", "浏览量: 101113"):
+        assert shipped.check(Document.build(text, text)) == []
+
+
+# -- a tiny model written by hand: exact arithmetic, thresholds, explanations ------------------
+def tiny_artifact(**overrides) -> dict:
+    terms = sorted({"特", "惠", "特惠", "微", "信", "微信", "加微", "加微信", "公", "告", "公告", "0", "元"})
+    coef = {"特惠": 2.0, "加微信": 2.0, "微信": 1.0, "公告": -2.0, "0": 0.2}
+    data = {
+        "format": ad.ARTIFACT_FORMAT, "version": "ad-test", "ngram_max": 3,
+        "vocabulary": terms, "idf": [1.0] * len(terms), "coef": [coef.get(t, 0.0) for t in terms],
+        "cues": [k for k, _, _ in ad.CUES], "cue_coef": [0.5] * len(ad.CUES),
+        "intercept": -1.0, "calibration": [2.0, 0.0],
+    }
+    data.update(overrides)
+    return data
+
+
+def test_score_is_the_calibrated_linear_model():
+    model = ad.AdModel(tiny_artifact())
+    text = "特惠加微信"
+    # In-vocabulary n-grams: 特 惠 微 信 特惠 加微 微信 加微信 (加 and 惠加 are not in it).
+    counts = {"特": 1, "惠": 1, "微": 1, "信": 1, "特惠": 1, "加微": 1, "微信": 1, "加微信": 1}
+    norm = np.sqrt(sum(c * c for c in counts.values()))
+    coef = {"特惠": 2.0, "加微信": 2.0, "微信": 1.0}
+    z = sum(coef.get(g, 0.0) * c for g, c in counts.items()) / norm
+    cues = ad.cue_vector([k for k, _, _ in ad.cue_matches(text)])
+    z += float(cues @ np.full(len(ad.CUES), 0.5)) - 1.0
+    expected = 1 / (1 + np.exp(-2.0 * z))
+    assert model.score(text).probability == pytest.approx(expected)
+
+
+def test_vectorized_ngram_lookup_matches_the_training_featurizer():
+    terms = sorted(set(ad.ngrams("限时特惠0元加微信abc价格𠀀", 3)))
+    model = ad.AdModel(tiny_artifact(vocabulary=terms, idf=[1.0] * len(terms), coef=[0.0] * len(terms)))
+    mtext, _ = ad.model_text(Field("body", "今天限时特惠128元，加微信abc了解价格𠀀").normalized)
+    ids, starts, lens = model.occurrences(mtext)
+    found = sorted(model.terms[i] for i in ids)
+    assert found == sorted(g for g in ad.ngrams(mtext, 3) if g in set(terms))
+    assert all(model.terms[i] == mtext[s:s + n] for i, s, n in zip(ids, starts, lens))
+
+
+def test_numbers_and_sms_masks_collapse_alike():
+    assert ad.model_text("仅需128元")[0] == ad.model_text("仅需xxx元")[0] == "仅需0元"
+    assert ad.model_text("taxi box")[0] == "taxi|box"  # an x inside a word is a letter
+    assert ad.model_text("特惠，加微信")[0] == "特惠|加微信"  # punctuation is a boundary
+
+
+def test_evidence_names_the_strongest_features():
+    model = ad.AdModel(tiny_artifact())
+    scored = model.score("本店特惠，请加微信了解")
+    assert scored.evidence[0] in ("特惠", "加微信", "特惠，请加微信")
+    assert any("微信" in e for e in scored.evidence)
+    assert "本店特惠，请加微信了解"[scored.start:scored.end] in scored.evidence
+
+
+def test_thresholds_come_from_config():
+    model = ad.AdModel(tiny_artifact())
+    text = "本店特惠，请加微信了解详情，欢迎大家"
+    p = model.score(text).probability
+    doc = Document.build("", text)
+    assert ad.AdCheck(model, {"warn": p - 0.01, "block": p + 0.01}).check(doc)[0].action == "warn"
+    assert ad.AdCheck(model, {"warn": p - 0.02, "block": p - 0.01}).check(doc)[0].action == "block"
+    assert ad.AdCheck(model, {"warn": p + 0.01, "block": p + 0.02}).check(doc) == []
+
+
+def test_build_reads_model_and_thresholds_from_ad_toml(tmp_path):
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(tiny_artifact()), encoding="utf-8")
+    toml = f'[ad]\nmodel = "{path.as_posix()}"\nblock = 0.95\nwarn = 0.3\n'
+    check = ad.build(Resources(overrides={"ad.toml": toml}))
+    assert (check.version, check.warn, check.block) == ("ad-test", 0.3, 0.95)
+
+
+def test_bad_thresholds_are_refused():
+    with pytest.raises(ValueError):
+        ad.AdCheck(ad.AdModel(tiny_artifact()), {"warn": 0.9, "block": 0.5})
+
+
+def test_artifact_of_another_format_gives_a_clear_message(tmp_path):
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(tiny_artifact(format="sanshen-ad-linear/0")), encoding="utf-8")
+    with pytest.raises(ad.AdModelError, match="review model train"):
+        ad.AdModel.load(path)
+
+
+@pytest.mark.parametrize("broken", [
+    lambda d: d.pop("coef"),
+    lambda d: d.update(cues=["price"]),
+    lambda d: d.update(idf=[1.0]),
+])
+def test_incomplete_or_mismatched_artifact_gives_a_clear_message(broken):
+    data = tiny_artifact()
+    broken(data)
+    with pytest.raises(ad.AdModelError, match="retrain"):
+        ad.AdModel(data)
+
+
+def test_missing_or_corrupt_artifact_gives_a_clear_message(tmp_path):
+    with pytest.raises(ad.AdModelError, match="not found"):
+        ad.AdModel.load(tmp_path / "absent.json")
+    (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
+    with pytest.raises(ad.AdModelError, match="not a valid JSON"):
+        ad.AdModel.load(tmp_path / "bad.json")
+
+
+def test_windows_cover_long_paragraphs_and_join_short_lines():
+    text = "短行\n" + "长" * 450
+    spans = ad.windows(text, width=200, min_chars=12)
+    assert spans[0][0] == 0  # the short line joined the paragraph after it
+    assert spans[-1][1] == len(text)
+    assert all(e - s <= 200 for s, e in spans)
+    assert all(b[0] < a[1] for a, b in zip(spans, spans[1:]))  # overlapping, no gap
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="限时特惠加微信元年0123456789x.,:-， !【】abc\n", max_size=60))
+def test_model_text_maps_every_char_back_to_normalized_text(text):
+    mtext, index = ad.model_text(text)
+    assert len(mtext) == len(index)
+    assert list(index) == sorted(set(index))
+    for ch, i in zip(mtext, index):
+        assert ch == text[i] or ch in ("0", ad.BOUNDARY)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="限时特惠加微信元0123456789x，!。\n", min_size=1, max_size=80))
+def test_reported_span_is_always_inside_the_original_text(text):
+    model = ad.AdModel(tiny_artifact())
+    check = ad.AdCheck(model, {"warn": 0.0, "block": 1.0, "min_content": 1, "min_chars": 1})
+    for f in check.check(Document.build(text, text)):
+        assert 0 <= f.start <= f.end <= len(text) and f.text == text[f.start:f.end]

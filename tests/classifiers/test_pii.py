@@ -1,0 +1,361 @@
+"""The "pii" check: what is personal information, what is not, and how it is reported (002 §19)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.document import Document, ScreenOptions
+from classifiers.engine import Screener
+from classifiers.pii import build
+from classifiers.pii_numbers import id15_valid, id18_check_char, id18_valid, luhn_valid
+from classifiers.resources import Resources
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+REGIONS = frozenset(Resources().read_toml("pii/numbers.toml")["id_card"]["regions"])
+
+
+@pytest.fixture(scope="module")
+def pii():
+    return build(Resources())
+
+
+@pytest.fixture(scope="module")
+def screener():
+    return Screener.load(registry=["classifiers.pii"])
+
+
+def run(pii, body: str, title: str = "", disclosure: bool = False):
+    return pii.check(Document.build(title, body, ScreenOptions(disclosure=disclosure)))
+
+
+def found(pii, body: str) -> list[tuple[str, str]]:
+    return [(f.category, f.text) for f in run(pii, body)]
+
+
+def valid_id(first17: str) -> str:
+    return first17 + id18_check_char(first17).upper()
+
+
+# ---------------------------------------------------------------- check digits
+
+
+def test_gb11643_sample_number_with_x_check_character_is_valid():
+    assert id18_check_char("11010519491231002") == "x"
+    assert id18_valid("11010519491231002x", REGIONS)
+
+
+def test_id_with_wrong_check_digit_is_not_valid():
+    assert not id18_valid("110105194912310021", REGIONS)
+
+
+def test_id_with_impossible_birth_date_or_region_is_not_valid():
+    bad_date = "11010519490231002"  # 31 February
+    assert not id18_valid(bad_date + id18_check_char(bad_date), REGIONS)
+    bad_region = "99010519491231002"
+    assert not id18_valid(bad_region + id18_check_char(bad_region), REGIONS)
+    future = "11010530000101002"
+    assert not id18_valid(future + id18_check_char(future), REGIONS)
+
+
+def test_legacy_15_digit_id_needs_region_and_date():
+    assert id15_valid("110105491231002", REGIONS)
+    assert not id15_valid("110105491331002", REGIONS)  # month 13
+
+
+def test_luhn():
+    assert luhn_valid("4111111111111111")
+    assert not luhn_valid("4111111111111112")
+
+
+# ---------------------------------------------------------------- written forms
+
+ID = valid_id("33010619850704123")
+ID_X = "11010519491231002X"
+
+
+@pytest.mark.parametrize(
+    "body, category, text",
+    [
+        (f"身份证号{ID}。", "id_card", ID),
+        (f"身份证号：{ID_X}", "id_card", ID_X),
+        (f"证件号 {ID_X.lower()} 已核验", "id_card", ID_X.lower()),
+        (f"身份证号{ID[:6]} {ID[6:14]} {ID[14:]}。", "id_card", f"{ID[:6]} {ID[6:14]} {ID[14:]}"),
+        ("身份证号" + ID.translate(str.maketrans("0123456789", "０１２３４５６７８９")), "id_card", ID.translate(str.maketrans("0123456789", "０１２３４５６７８９"))),
+        ("旧身份证110105491231002", "id_card", "110105491231002"),
+        ("手机13812345678", "mobile", "13812345678"),
+        ("手机+86 138 1234 5678。", "mobile", "+86 138 1234 5678"),
+        ("电话0086-13812345678", "mobile", "0086-13812345678"),
+        ("电话138-1234-5678", "mobile", "138-1234-5678"),
+        ("电话１３８１２３４５６７８", "mobile", "１３８１２３４５６７８"),
+        ("家中电话0571-87654321", "landline", "0571-87654321"),
+        ("家中电话(0571)87654321", "landline", "(0571)87654321"),
+        ("家中电话（010）62345678", "landline", "（010）62345678"),
+        ("家中电话021—62345678", "landline", "021—62345678"),
+        ("家中电话0898 6234567", "landline", "0898 6234567"),
+        ("银行卡6222021234567890128", "bank_card", "6222021234567890128"),
+        ("收款账号：6228 4800 1234 5678", "bank_card", None),
+        ("卡号4111111111111111", "bank_card", "4111111111111111"),
+        ("邮箱zhangsan@163.com。", "email", "zhangsan@163.com"),
+        ("请发至li.na88＠qq.com联系", "email", "li.na88＠qq.com"),
+        ("护照E12345678", "passport", "E12345678"),
+        ("护照号EA1234567", "passport", "EA1234567"),
+        ("公务护照P1234567", "passport", "P1234567"),
+        ("车牌粤B·D12345违停", "plate", "粤B·D12345"),
+        ("车牌浙A12345", "plate", "浙A12345"),
+        ("新能源车沪AD12345", "plate", "沪AD12345"),
+        ("货车粤B12345F超载", "plate", "粤B12345F"),
+    ],
+)
+def test_every_written_form_is_found(pii, body, category, text):
+    if text is None:  # build a Luhn-valid card in the written form
+        digits = next(f"6228480012345678{d}" for d in range(10) if luhn_valid(f"6228480012345678{d}"))
+        text = f"{digits[:4]} {digits[4:8]} {digits[8:12]} {digits[12:16]} {digits[16:]}"
+        body = f"收款账号：{text}"
+    assert (category, text) in found(pii, body)
+
+
+def test_two_numbers_separated_by_a_space_are_split(pii):
+    assert found(pii, "电话0571 87654321 13812345678") == [("landline", "0571 87654321"), ("mobile", "13812345678")]
+
+
+def test_email_wins_over_the_number_in_its_local_part(pii):
+    assert found(pii, "邮箱13812345678@163.com") == [("email", "13812345678@163.com")]
+
+
+# ---------------------------------------------------------------- hard negatives
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "根据深府办〔2019〕12号文件精神执行。",
+        "（浙政办发〔2021〕35号）",
+        "活动时间为2023年10月1日至2023-10-07。",
+        "统计区间20231001至20231231。",
+        "总投资12345678元，其中财政资金1,234,567.89元。",
+        "统一社会信用代码：91440300MA5DC1234X。",
+        "统一社会信用代码：913301087384901234。",
+        "网站备案号：粤ICP备12345678号-1。",
+        "浙公网安备33010602001234号。",
+        "邮编：310006。",
+        "请拨打12345政务服务热线，消费投诉请拨打12315，紧急情况拨打110、120、119。",
+        "客服电话95588，全国服务热线400-800-1234。",
+        "文件编号310104199003071230。",  # 18 digits, check digit fails
+        "项目编号：330106202309120001。",
+        "订单号6222021234567890128已发货。",  # Luhn-valid, but labelled an order number
+        "资金编码 6201 2023 0001 0002 003 已入账。",
+        "工商注册号440301103456789。",
+        "乘坐G1234次列车。",
+        "发明专利ZL201910123456.7已授权。",
+        "案号：（2023）浙0106民初1234号。",
+        "京津冀协同发展，沪ABC品牌发布新品。",
+        "国家标准GB 11643-1999。",
+    ],
+)
+def test_hard_negatives_are_not_findings(pii, body):
+    assert found(pii, body) == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "身份证号4101**********1234已脱敏。",
+        "联系人手机138****5678。",
+        "银行卡6222 **** **** 1234。",
+        "当事人张某、王某某和李**已被处理。",
+        "患者王×明已出院。",
+        "业主李先生和王女士反映问题。",
+    ],
+)
+def test_already_masked_values_are_not_findings(pii, body):
+    assert found(pii, body) == []
+
+
+def test_public_hotline_and_published_office_number_are_warned_not_masked(pii):
+    findings = run(pii, "咨询电话：0571-87001234")
+    assert [(f.category, f.action) for f in findings] == [("landline", "warn")]
+
+
+# ---------------------------------------------------------------- names and addresses
+
+
+@pytest.mark.parametrize(
+    "body, name",
+    [
+        ("患者王明华说，他已康复。", "王明华"),
+        ("业主欧阳娜娜反映电梯故障。", "欧阳娜娜"),
+        ("当事人司马俊称其不知情。", "司马俊"),
+        ("村民买买提·艾力家的葡萄丰收了。", "买买提·艾力"),
+        ("失主李建国表示感谢。", "李建国"),
+        ("联系人：韩冬，电话另告。", "韩冬"),
+        ("网友“吕建明”留言。", "吕建明"),
+        ("蒋文涛（男，汉族，1982年出生）被依法逮捕。", "蒋文涛"),
+        ("员工成钢（化名）称。", "成钢"),
+        ("赵红英女士反映。", "赵红英"),
+    ],
+)
+def test_private_names_in_context_are_masked(pii, body, name):
+    person = [f for f in run(pii, body) if f.category == "person"]
+    assert [(f.text, f.action) for f in person] == [(name, "mask")]
+
+
+def test_a_list_of_names_after_one_cue_is_found(pii):
+    names = [f.text for f in run(pii, "志愿者何佳怡、曾子豪和潘婷参与了义诊。") if f.category == "person"]
+    assert names == ["何佳怡", "曾子豪", "潘婷"]
+
+
+def test_officials_in_their_role_are_warned_with_a_lower_score(pii):
+    findings = run(pii, "市长陈如桂主持会议，副市长刘建明出席。李红梅同志任局长。业主张欢反映问题。")
+    by_name = {f.text: f for f in findings if f.category == "person"}
+    assert by_name["陈如桂"].action == by_name["刘建明"].action == by_name["李红梅"].action == "warn"
+    assert by_name["张欢"].action == "mask"
+    assert by_name["陈如桂"].score < by_name["张欢"].score
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "市民朋友可通过12345热线反映问题。",
+        "业主委员会换届选举工作已经启动。",
+        "市民政局将加强社会救助工作。",
+        "居民身份证换领工作同步开展。",
+        "项目位于房山区长阳镇。",
+        "万州长江二桥主要功能是交通。",
+        "修改消费者权益保护法列入计划。",
+        "图为迈克尔·乔丹，地点中国·深圳。",
+        "纪念孙中山先生诞辰，鲁迅先生的故居。",
+        "做好遇难者家属安抚工作，守望老人安康。",
+        "乡村少年宫全面开放，学生戴上红领巾。",
+        "名单：王晓萍（女）、梁玉华（女）",
+    ],
+)
+def test_cue_words_inside_other_words_are_not_names(pii, body):
+    # and famous people or ordinary words jieba tags nr: 鲁迅先生, 家属安抚
+    assert [f.text for f in run(pii, body) if f.category == "person"] == []
+
+
+def test_disclosure_keeps_names_and_says_so(pii):
+    findings = run(pii, "失信被执行人黄志强，身份证号11010519491231002X。", disclosure=True)
+    person = next(f for f in findings if f.category == "person")
+    id_card = next(f for f in findings if f.category == "id_card")
+    assert person.action == "warn" and "保留原文" in person.message and "002 §19" in person.message
+    assert id_card.action == "mask"  # the policy keeps names only
+
+
+def test_street_level_address_is_masked_keeping_the_region(screener):
+    result = screener.screen("", "申请人住杭州市拱墅区湖墅南路186号3幢2单元502室。")
+    address = next(f for f in result["findings"] if f["category"] == "address")
+    assert address["text"] == "杭州市拱墅区湖墅南路186号3幢2单元502室"
+    assert result["deidentified"]["body"] == "申请人住杭州市拱墅区" + "*" * len("湖墅南路186号3幢2单元502室") + "。"
+
+
+def test_place_names_without_a_number_are_not_addresses(pii):
+    assert [f for f in run(pii, "他来自浙江省杭州市西湖区，常去文三路散步。") if f.category == "address"] == []
+
+
+# ---------------------------------------------------------------- offsets and the engine
+
+
+def test_offsets_point_into_the_original_text_through_normalization(pii):
+    # Traditional script, full-width digits, a zero-width space and a dotted name.
+    body = "患者陳\u200b建國說，手機１３８ １２３４ ５６７８，村民買買提·艾力。"
+    findings = run(pii, body)
+    assert {f.category for f in findings} == {"person", "mobile"}
+    for f in findings:
+        assert body[f.start:f.end] == f.text
+
+
+def test_engine_deidentifies_title_and_body(screener):
+    result = screener.screen("患者王明华出院", "联系电话13812345678，身份证号11010519491231002X。")
+    assert result["deidentified"] == {
+        "title": "患者王**出院",
+        "body": "联系电话138****5678，身份证号110105********002X。",
+    }
+
+
+FRAGMENTS = [
+    "患者王明华说，",
+    "手机13812345678，",
+    "身份证号11010519491231002X。",
+    "业主欧阳娜娜",
+    "家住杭州市西湖区文三路123号5幢201室",
+    "市长陈如桂主持会议。",
+    "文号〔2019〕12号",
+    "邮箱li@qq.com",
+    "車牌粵B·D12345",
+    "，",
+    " ",
+    "\u200b",
+    "某",
+    "１２３",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=8), st.text(alphabet="的了在是，。 1张李", max_size=6))
+def test_findings_match_the_original_and_masking_touches_nothing_else(screener, parts, noise):
+    body = noise.join(parts)
+    result = screener.screen("", body)
+    masked = set()
+    for f in result["findings"]:
+        assert body[f["start"]:f["end"]] == f["text"]
+        if f["action"] == "mask":
+            masked.update(range(f["start"], f["end"]))
+    out = result["deidentified"]["body"]
+    assert len(out) == len(body)
+    assert all(out[i] == ch for i, ch in enumerate(body) if i not in masked)
+
+
+# ---------------------------------------------------------------- the labelled sets (regression)
+
+
+def _scores(records, findings_per_record, label, keep=lambda s: True, pred=lambda f: True):
+    gold = {(i, s["start"], s["end"]) for i, r in enumerate(records) for s in r["spans"] if s["label"] == label and keep(s)}
+    got = {(i, f.start, f.end) for i, fs in enumerate(findings_per_record) for f in fs if f.category == label and pred(f)}
+    tp = len(gold & got)
+    return tp / max(1, len(got)), tp / max(1, len(gold))
+
+
+def test_number_set_meets_the_targets(pii):
+    records = [json.loads(line) for line in (DATA / "pii_numbers.jsonl").read_text(encoding="utf-8").splitlines()]
+    findings = [run(pii, r["text"]) for r in records]
+    for category in ("id_card", "mobile", "landline", "bank_card", "email", "passport", "plate"):
+        precision, recall = _scores(records, findings, category)
+        assert precision >= 0.95 and recall >= 0.95, (category, precision, recall)
+
+
+def test_names_set_meets_the_target_and_masks_no_official(pii):
+    records = [json.loads(line) for line in (DATA / "pii_names.jsonl").read_text(encoding="utf-8").splitlines()]
+    findings = [run(pii, r["text"]) for r in records]
+    _precision, recall = _scores(records, findings, "person", keep=lambda s: s.get("role") != "official", pred=lambda f: f.action == "mask")
+    assert recall >= 0.85
+    for record, fs in zip(records, findings):
+        for span in record["spans"]:
+            if span.get("role") == "official":
+                assert not any(f.start == span["start"] and f.action == "mask" for f in fs), record["text"]
+
+
+def test_a_name_found_once_is_masked_at_every_mention_in_title_and_body(screener):
+    result = screener.screen("周文昌的车顶留言", "出租车驾驶员周文昌把心情写进纸条。于是周文昌准备了笔。")
+    assert result["deidentified"] == {"title": "周**的车顶留言", "body": "出租车驾驶员周**把心情写进纸条。于是周**准备了笔。"}
+
+
+def test_a_name_named_in_an_official_role_anywhere_is_an_official_everywhere(pii):
+    findings = run(pii, "巴西总统卢拉举行会谈。习近平和彭丽媛为卢拉夫妇举行欢迎宴会。")
+    assert [(f.text, f.action) for f in findings if f.category == "person"] == [("卢拉", "warn"), ("卢拉", "warn")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "监狱风云s03e08在线观看。",  # lower-case: an episode number after 云, not a plate
+        "客车豫AS108G*司机已被处罚。",  # partly masked plate
+        "Ps4交易错误代码e82000171是什么意思",  # error code, not a passport
+    ],
+)
+def test_real_sms_false_positives_stay_fixed(pii, body):
+    assert found(pii, body) == []

@@ -1,0 +1,89 @@
+"""Field normalization: evasion forms fold away, and every normalized index maps back."""
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifiers.text import SEPARATORS, ZERO_WIDTH, Field
+
+
+def test_traditional_script_becomes_simplified():
+    assert Field("body", "賭博網站").normalized == "赌博网站"
+
+
+def test_full_width_forms_and_case_fold():
+    assert Field("body", "ＡＢＣ１２３Ｋ粉").normalized == "abc123k粉"
+
+
+def test_zero_width_characters_are_removed_everywhere():
+    assert Field("body", "赌\u200b博a\u200db").normalized == "赌博ab"
+
+
+def test_separators_are_removed_only_between_chinese_characters():
+    assert Field("body", "赌·博，赌 博，赌*博").normalized == "赌博,赌博,赌博"
+    assert Field("body", "a b 1.5").normalized == "a b 1.5"
+
+
+def test_span_maps_back_over_removed_characters():
+    fld = Field("body", "请勿赌 · 博！")
+    start = fld.normalized.index("赌博")
+    assert fld.original_text(start, start + 2) == "赌 · 博"
+    assert fld.original_span(start, start + 2) == (2, 7)
+
+
+def test_case_folding_never_changes_length():
+    # "İ".lower() is two characters; the map would break if it were applied.
+    fld = Field("body", "İ赌博ﬁ")
+    assert len(fld.normalized) == len(fld._starts)
+    start = fld.normalized.index("赌博")
+    assert fld.original_text(start, start + 2) == "赌博"
+
+
+def test_nul_and_astral_characters_keep_the_map():
+    fld = Field("body", "a\x00b賭𠀀博")
+    assert len(fld.normalized) == len(fld._starts)
+    assert fld.normalized.endswith("赌𠀀博")
+
+
+def test_empty_field():
+    fld = Field("title", "")
+    assert fld.normalized == ""
+    assert fld.original_span(0, 0) == (0, 0)
+
+
+noise = st.sampled_from(sorted(SEPARATORS | ZERO_WIDTH))
+chunks = st.lists(
+    st.one_of(st.sampled_from("赌博毒品色情網絡國家ａＢ１。，"), noise, st.characters(blacklist_categories=("Cs",))),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(chunks)
+def test_every_normalized_index_maps_to_an_original_character(parts):
+    original = "".join(parts)
+    fld = Field("body", original)
+    assert len(fld._starts) == len(fld.normalized)
+    previous = -1
+    for i in range(len(fld.normalized)):
+        start, end = fld.original_span(i, i + 1)
+        assert previous < start < end <= len(original)
+        previous = start
+        # The normalized character came from that original character alone.
+        assert fld.original[start] not in ZERO_WIDTH
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="赌博毒品色情网络国家的了", min_size=1, max_size=20), st.data())
+def test_spans_of_chinese_text_with_noise_renormalize_to_the_same_text(core, data):
+    # Insert noise between characters; each normalized span maps to an original slice
+    # that normalizes back to exactly that span.
+    pieces = [core[0]]
+    for ch in core[1:]:
+        pieces.append(data.draw(st.text(alphabet=sorted(SEPARATORS | ZERO_WIDTH), max_size=3)))
+        pieces.append(ch)
+    fld = Field("body", "".join(pieces))
+    assert fld.normalized == core
+    i = data.draw(st.integers(0, len(core) - 1))
+    j = data.draw(st.integers(i + 1, len(core)))
+    assert Field("body", fld.original_text(i, j)).normalized == core[i:j]
