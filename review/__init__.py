@@ -1,0 +1,1 @@
+"""The domain: drafts, revisions, workflow, sign-offs, audit."""

@@ -1,0 +1,63 @@
+"""`review model …`: train and inspect the screening models (the training itself is in classifiers/)."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from . import cli
+
+
+@cli.group(help="Screening models: train the commercial-ad model, show the installed one.")
+def model():
+    pass
+
+
+@model.command("train", help="Train the ad model on real data, evaluate it on held-out splits and "
+                             "write <name>.json plus <name>.meta.json (metrics, data provenance).")
+@click.option("--data", "data_root", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Shared data folder holding sms_spam_80w/ (and optionally news_originals/).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the artifact (default: the package's classifiers/models/).")
+@click.option("--name", default="ad", show_default=True, help="Artifact file stem.")
+@click.option("--seed", type=int, default=None, help="Random seed (default: the documented one).")
+@click.option("--estimator", type=click.Choice(["linear_svm", "logreg"]), default=None,
+              help="Linear model (default: the measured choice, see docs/ad.md).")
+@click.option("--C", "c", type=float, default=None, help="Inverse regularization strength.")
+@click.option("--nb/--no-nb", "nb_scale", default=None, help="NB-SVM log-count-ratio feature scaling.")
+@click.option("--gov-set", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Government-domain labelled set (default: the project's classifiers/data/ad_gov.tsv).")
+def train_command(data_root: Path, out_dir: Path | None, name: str, seed: int | None, estimator: str | None,
+                  c: float | None, nb_scale: bool | None, gov_set: Path | None):
+    from classifiers import ad, ad_train
+
+    if not (data_root / "sms_spam_80w" / "train.tsv").is_file():
+        raise click.UsageError(f"{data_root} has no sms_spam_80w/train.tsv")
+    chosen = {"seed": seed, "model": estimator, "C": c, "nb_scale": nb_scale}
+    params = ad_train.Params(**{k: v for k, v in chosen.items() if v is not None})
+    model_file, meta_file = ad_train.train(
+        data_root, out_dir or ad.MODEL_DIR, name=name, params=params,
+        gov_set=gov_set or ad_train.GOV_SET, log=click.echo)
+    click.echo(f"wrote {model_file} and {meta_file}")
+    if out_dir is not None and out_dir.resolve() != ad.MODEL_DIR:
+        click.echo(f'to use it, set model = "{model_file.resolve()}" in wordlists/ad.toml')
+
+
+@model.command("info", help="Show the installed ad model: version, training data and metrics.")
+def info_command():
+    from classifiers import ad
+    from classifiers.resources import Resources
+
+    path = ad.model_path(ad.load_config(Resources()))
+    try:
+        loaded = ad.AdModel.load(path)
+    except ad.AdModelError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{path}: {loaded.version}, {len(loaded.terms)} n-grams")
+    meta = path.with_name(path.stem + ".meta.json")
+    if meta.is_file():
+        card = json.loads(meta.read_text(encoding="utf-8"))
+        click.echo(f"trained {card['trained_at']} with scikit-learn {card['sklearn']}")
+        for split, m in card["metrics"].items():
+            click.echo(f"  {split}: " + ", ".join(f"{k}={v}" for k, v in m.items()))

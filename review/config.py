@@ -1,0 +1,62 @@
+"""Configuration from the environment (12-factor), read in one place."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Config:
+    instance_path: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    # 004 7.2: log out when idle.
+    idle_timeout_minutes: int = 30
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    screening_timeout_seconds: int = 120
+    # Seconds between attempts of a failed job; after the last, the draft goes back to its author.
+    retry_intervals: tuple[int, ...] = (5, 30, 120)
+    publish_export_dir: Path | None = None
+
+    @classmethod
+    def from_env(cls, environ=None, **overrides) -> "Config":
+        env = os.environ if environ is None else environ
+        instance = Path(env.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+        instance.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'sanshen.db'}"
+        config = cls(
+            instance_path=instance,
+            database_url=normalize_database_url(database_url),
+            redis_url=env.get("REDIS_URL") or None,
+            secret_key=env.get("SECRET_KEY") or _stored_secret_key(instance),
+            idle_timeout_minutes=int(env.get("IDLE_TIMEOUT_MINUTES", 30)),
+            publish_export_dir=Path(env["PUBLISH_EXPORT_DIR"]) if env.get("PUBLISH_EXPORT_DIR") else instance / "published",
+        )
+        for key, value in overrides.items():
+            setattr(config, key, value)
+        return config
+
+
+def normalize_database_url(url: str) -> str:
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _stored_secret_key(instance: Path) -> str:
+    """Generated once per installation and kept in instance/, never a constant in code."""
+    path = instance / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+        log.info("generated a new SECRET_KEY in %s", path)
+    return path.read_text().strip()

@@ -1,0 +1,60 @@
+"""Background work as plain functions of (runtime, ids). workers/jobs.py wraps them for RQ; with no
+Redis the runtime calls them inline after commit. Each is idempotent: running it twice is harmless.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from . import audit, publishing, workflow
+from .models import Draft, Publication, Revision
+from .screening import screen_revision as run_screen
+
+
+def screen_revision(runtime, revision_id: int) -> str:
+    with runtime.db.session() as session:
+        revision = session.get(Revision, revision_id)
+        if revision is None:
+            return "missing"
+        draft = session.get(Draft, revision.draft_id)
+        if draft.status != "screening" or draft.current_revision_id != revision_id:
+            return "stale"
+        result = run_screen(session, runtime.screeners, revision, draft)
+    with runtime.db.session() as session:
+        draft = workflow.apply_screening(session, revision_id, result)
+        return draft.status
+
+
+def rescreen_draft(runtime, draft_id: int) -> str:
+    """Screen a draft in review again with the current wordlists and models.
+
+    Returns "restarted" (its route started again), "unchanged" or "skipped" (no longer in review).
+    """
+    with runtime.db.session() as session:
+        draft = session.get(Draft, draft_id)
+        if draft is None or draft.status not in workflow.RESCREEN_STATES:
+            return "skipped"
+        revision_id, round_before = draft.current_revision_id, draft.round
+        result = run_screen(session, runtime.screeners, session.get(Revision, revision_id), draft)
+    with runtime.db.session() as session:
+        draft = workflow.apply_screening(session, revision_id, result, rescreen=True)
+        return "restarted" if draft.round != round_before else "unchanged"
+
+
+def screening_failed(runtime, revision_id: int, error: str) -> None:
+    with runtime.db.session() as session:
+        workflow.screening_failed(session, revision_id, error)
+
+
+def deliver_publication(runtime, publication_id: int) -> str:
+    with runtime.db.session() as session:
+        # Locked: two workers running the same job never both deliver.
+        publication = session.scalar(
+            select(Publication).where(Publication.id == publication_id).with_for_update(of=Publication))
+        if publication is None:
+            return "missing"
+        if not publication.delivery:
+            publication.delivery = publishing.deliver(publication, runtime.config.publish_export_dir)
+            audit.record(session, None, "publication_delivered", draft_id=publication.draft_id,
+                         revision_hash=publication.content_hash, publication_id=publication.id,
+                         adapter=publication.adapter, delivery=publication.delivery)
+        return publication.delivery

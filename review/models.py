@@ -1,0 +1,246 @@
+"""Typed SQLAlchemy 2.0 models. Constraints live in the schema, not only in code."""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import Base, UTCDateTime, utcnow
+
+ROLES = ("editor", "dept_head", "leader", "auditor", "admin")
+ROLE_LABELS = {"editor": "编辑", "dept_head": "部门负责人", "leader": "主要领导", "auditor": "审计员", "admin": "管理员"}
+PLATFORMS = ("微博", "微信公众号", "移动客户端", "其他")
+STATUSES = ("draft", "screening", "in_review", "approved", "published", "returned", "withdrawn")
+TIERS = ("editor", "dept_head", "leader")
+DECISIONS = ("approve", "reject")
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Department(Base):
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(Base):
+    __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_user_role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 004 7.1: credentials change when staff change; a new account changes its password first.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Who takes over this user's tier when a deadline passes (urgent drafts escalate to deputies).
+    deputy_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256; the token itself is shown once
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class Channel(Base):
+    __tablename__ = "channel"
+    __table_args__ = (
+        CheckConstraint(_in("platform", PLATFORMS), name="ck_channel_platform"),
+        UniqueConstraint("platform", "name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    # Where published posts go: "outbox" (table + JSON export) or "webhook" with webhook_url.
+    adapter: Mapped[str] = mapped_column(String(16), default="outbox")
+    webhook_url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class Draft(Base):
+    __tablename__ = "draft"
+    __table_args__ = (
+        CheckConstraint(_in("status", STATUSES), name="ck_draft_status"),
+        Index("ix_draft_status_tier", "status", "current_tier"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id"))
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # Cached pointer to the newest revision; every decision is checked against it under a row lock.
+    current_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("revision.id", use_alter=True, name="fk_draft_current_revision")
+    )
+    sensitivity: Mapped[str | None] = mapped_column(String(16))
+    route: Mapped[list] = mapped_column(JSON, default=list)
+    current_tier: Mapped[str | None] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    deadline_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # 002 §19: disciplinary notices and mandatory disclosures keep personal names.
+    disclosure: Mapped[bool] = mapped_column(Boolean, default=False)
+    repost: Mapped[dict | None] = mapped_column(JSON)
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # why the draft last changed route or came back
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    tier_since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # when the current tier's turn began
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Each submission (or restart after a sensitivity rise) starts a new round of sign-offs.
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic lock: a concurrent transition that read an older version fails instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
+    department: Mapped[Department] = relationship(lazy="joined")
+    channel: Mapped[Channel | None] = relationship(lazy="joined")
+    current_revision: Mapped["Revision | None"] = relationship(foreign_keys=[current_revision_id], post_update=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+def content_hash(title: str, body: str) -> str:
+    # Length-prefixed so that moving text between title and body changes the hash.
+    data = f"{len(title)}:{title}\n{body}".encode("utf-8")
+    return hashlib.sha256(data).hexdigest()
+
+
+class Revision(Base):
+    """Immutable: an edit is a new revision, never an update."""
+
+    __tablename__ = "revision"
+    __table_args__ = (UniqueConstraint("draft_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author: Mapped[User] = relationship(lazy="joined")
+
+
+class ScreeningResult(Base):
+    __tablename__ = "screening_result"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    sensitivity: Mapped[str] = mapped_column(String(16))
+    route: Mapped[list] = mapped_column(JSON)
+    findings: Mapped[list] = mapped_column(JSON)
+    deidentified: Mapped[dict] = mapped_column(JSON)
+    versions: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignOff(Base):
+    __tablename__ = "sign_off"
+    __table_args__ = (
+        # One decision per tier of a revision, and one tier per person of a revision: even two
+        # reviewers clicking at the same moment cannot both land.
+        UniqueConstraint("revision_id", "round", "tier", name="uq_signoff_revision_tier"),
+        UniqueConstraint("revision_id", "round", "user_id", name="uq_signoff_revision_user"),
+        CheckConstraint(_in("tier", TIERS), name="ck_signoff_tier"),
+        CheckConstraint(_in("decision", DECISIONS), name="ck_signoff_decision"),
+        CheckConstraint("decision = 'approve' OR length(comment) > 0", name="ck_signoff_reject_comment"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    revision_hash: Mapped[str] = mapped_column(String(64))
+    round: Mapped[int] = mapped_column(Integer)
+    tier: Mapped[str] = mapped_column(String(16))
+    decision: Mapped[str] = mapped_column(String(8))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    # Set when the signer was a deputy standing in after a deadline passed.
+    as_deputy: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+    revision: Mapped[Revision] = relationship()
+
+
+class Publication(Base):
+    """What exactly went out, where and by whom; also the outbox the default adapter writes."""
+
+    __tablename__ = "publication"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), unique=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("channel.id"))
+    adapter: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    published_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivery: Mapped[str] = mapped_column(String(200), default="")  # export path or webhook response
+
+    published_by: Mapped[User] = relationship(lazy="joined")
+    channel: Mapped[Channel | None] = relationship(lazy="joined")
+
+
+class AuditEvent(Base):
+    """Append-only, hash-chained: each row hashes its content and the previous row's hash."""
+
+    __tablename__ = "audit_event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor: Mapped[str] = mapped_column(String(64), index=True)  # username, or "system"
+    actor_role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    draft_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    revision_hash: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Unique: two writers that read the same head cannot both append; one retries.
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class WordlistOverride(Base):
+    """An administrator's edited copy of a file under wordlists/; workers pick it up by version."""
+
+    __tablename__ = "wordlist_override"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    content: Mapped[str] = mapped_column(Text)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,127 @@
+"""Numbers for the dashboard: where drafts wait, how long each tier takes, what screening blocks,
+and which accounts have gone quiet (002 §18: accounts update at least every 7 days)."""
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .db import utcnow
+from .models import TIERS, AuditEvent, Channel, Draft, Publication, ScreeningResult, SignOff
+
+QUIET_DAYS = 7  # 002 §18
+
+
+@dataclass
+class TierTime:
+    tier: str
+    count: int
+    median_hours: float
+    mean_hours: float
+
+
+@dataclass
+class QuietChannel:
+    channel: Channel
+    last_published: datetime | None
+    days: int | None  # None: never published
+
+
+def pending_per_tier(session: Session) -> dict[str, dict[str, int]]:
+    rows = session.execute(
+        select(Draft.current_tier, Draft.urgent, func.count(Draft.id))
+        .where(Draft.status == "in_review").group_by(Draft.current_tier, Draft.urgent)
+    ).all()
+    out = {tier: {"total": 0, "urgent": 0} for tier in TIERS}
+    for tier, urgent, count in rows:
+        if tier in out:
+            out[tier]["total"] += count
+            if urgent:
+                out[tier]["urgent"] += count
+    return out
+
+
+def time_per_tier(session: Session, since: datetime) -> list[TierTime]:
+    """How long each tier held a draft before deciding: from the moment the draft reached the tier
+    (routing for the first tier, the previous sign-off for the others) to the sign-off."""
+    signoffs = session.execute(
+        select(SignOff.draft_id, SignOff.round, SignOff.tier, SignOff.created_at)
+        .where(SignOff.created_at >= since).order_by(SignOff.draft_id, SignOff.round, SignOff.created_at)
+    ).all()
+    if not signoffs:
+        return [TierTime(t, 0, 0.0, 0.0) for t in TIERS]
+    drafts = {s.draft_id for s in signoffs}
+    routed: dict[int, list[datetime]] = defaultdict(list)
+    for draft_id, at in session.execute(
+        select(AuditEvent.draft_id, AuditEvent.at)
+        .where(AuditEvent.action.in_(("routed", "route_restarted")), AuditEvent.at >= since - timedelta(days=60))
+        .order_by(AuditEvent.at)
+    ):
+        if draft_id in drafts:
+            routed[draft_id].append(at)
+    hours: dict[str, list[float]] = defaultdict(list)
+    previous: tuple | None = None
+    for s in signoffs:
+        key = (s.draft_id, s.round)
+        if previous is not None and previous[0] == key:
+            start = previous[1]
+        else:
+            earlier = [at for at in routed.get(s.draft_id, []) if at <= s.created_at]
+            start = earlier[-1] if earlier else None
+        if start is not None:
+            hours[s.tier].append((s.created_at - start).total_seconds() / 3600)
+        previous = (key, s.created_at)
+    return [TierTime(t, len(hours[t]), round(statistics.median(hours[t]), 2) if hours[t] else 0.0,
+                     round(statistics.fmean(hours[t]), 2) if hours[t] else 0.0) for t in TIERS]
+
+
+def blocked_by_category(session: Session, since: datetime) -> dict:
+    """Of the screenings in the period, how many were blocked, and which categories blocked them."""
+    total = 0
+    blocked = 0
+    categories: Counter[tuple[str, str]] = Counter()
+    for sensitivity, findings in session.execute(
+        select(ScreeningResult.sensitivity, ScreeningResult.findings).where(ScreeningResult.created_at >= since)
+    ):
+        total += 1
+        if sensitivity != "blocked":
+            continue
+        blocked += 1
+        # A draft blocked by two findings of one category counts once for it.
+        for key in {(f.get("check"), f.get("category")) for f in findings if f.get("action") == "block"}:
+            categories[key] += 1
+    return {
+        "total": total,
+        "blocked": blocked,
+        "share": blocked / total if total else 0.0,
+        "categories": [{"check": c, "category": k, "count": n, "share": n / blocked if blocked else 0.0}
+                       for (c, k), n in categories.most_common()],
+    }
+
+
+def quiet_channels(session: Session, now: datetime | None = None, days: int = QUIET_DAYS) -> list[QuietChannel]:
+    now = now or utcnow()
+    last = dict(session.execute(
+        select(Publication.channel_id, func.max(Publication.published_at)).group_by(Publication.channel_id)
+    ).all())
+    quiet = []
+    for channel in session.scalars(select(Channel).order_by(Channel.platform, Channel.name)):
+        at = last.get(channel.id)
+        if at is None or now - at >= timedelta(days=days):
+            quiet.append(QuietChannel(channel, at, (now - at).days if at else None))
+    return quiet
+
+
+def dashboard(session: Session, days: int = 30) -> dict:
+    since = utcnow() - timedelta(days=days)
+    return {
+        "days": days,
+        "pending": pending_per_tier(session),
+        "tier_times": time_per_tier(session, since),
+        "blocked": blocked_by_category(session, since),
+        "quiet": quiet_channels(session),
+    }

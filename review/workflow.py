@@ -1,0 +1,622 @@
+"""The 三审 state machine: one function per action that checks, changes and audits in one transaction.
+
+States (002 §17 三审制、先审后发):
+    draft ─submit→ screening ─(screened)→ in_review ─(every tier approves)→ approved ─publish→ published
+    screening blocked, or a reviewer rejects → returned ─(edit / submit)→ screening …
+    the author may withdraw any draft not yet published.
+Every action locks the draft row first, so two reviewers deciding at once, or a decision racing an
+edit, are serialized; the unique constraints on SignOff and the draft's version column make the
+database refuse whatever slips past a check.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from . import audit, deadlines
+from .db import on_commit, utcnow
+from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .models import DECISIONS, TIERS, Channel, Draft, Publication, Revision, ScreeningResult, SignOff, User, content_hash
+
+TITLE_MAX = 200
+BODY_MAX = 1_000_000
+AUTHOR_ROLES = ("editor", "dept_head", "leader")
+REPOST_FIELDS = ("source", "original_author", "original_title", "original_url", "original_published_at")
+SENSITIVITY_RANK = {"general": 0, "important": 1, "blocked": 2}
+SENSITIVITY_LABELS = {"general": "一般", "important": "重要", "blocked": "禁止发布"}
+# Drafts whose sign-offs a wordlist or model change can make insufficient: they are screened again.
+RESCREEN_STATES = ("in_review", "approved")
+
+# Which states each action may start from.
+ALLOWED_FROM = {
+    "edit": ("draft", "returned", "screening", "in_review", "approved"),
+    "submit": ("draft", "returned"),
+    "decide": ("in_review",),
+    "publish": ("approved",),
+    "withdraw": ("draft", "screening", "in_review", "returned", "approved"),
+}
+STATUS_LABELS = {
+    "draft": "草稿", "screening": "自动审查中", "in_review": "审核中", "approved": "已签发待发布",
+    "published": "已发布", "returned": "已退回", "withdrawn": "已撤回",
+}
+TIER_LABELS = {"editor": "编辑初审", "dept_head": "部门负责人复审", "leader": "主要领导终审"}
+
+
+# ---------------------------------------------------------------- lookups
+
+
+def get_draft(session: Session, draft_id: int, *, lock: bool = False) -> Draft:
+    query = select(Draft).where(Draft.id == draft_id)
+    if lock:
+        query = query.with_for_update(of=Draft)
+    draft = session.scalar(query)
+    if draft is None:
+        raise NotFound(f"稿件 {draft_id} 不存在")
+    return draft
+
+
+def current_revision(session: Session, draft: Draft) -> Revision:
+    return session.get(Revision, draft.current_revision_id)
+
+
+def latest_screening(session: Session, revision_id: int) -> ScreeningResult | None:
+    return session.scalar(
+        select(ScreeningResult).where(ScreeningResult.revision_id == revision_id).order_by(ScreeningResult.id.desc()).limit(1)
+    )
+
+
+def round_signoffs(session: Session, draft: Draft) -> list[SignOff]:
+    """Sign-offs that count: on the current revision, in the current round."""
+    return list(session.scalars(
+        select(SignOff).where(SignOff.revision_id == draft.current_revision_id, SignOff.round == draft.round).order_by(SignOff.id)
+    ))
+
+
+def all_signoffs(session: Session, draft: Draft) -> list[SignOff]:
+    return list(session.scalars(select(SignOff).where(SignOff.draft_id == draft.id).order_by(SignOff.id)))
+
+
+def revisions(session: Session, draft: Draft) -> list[Revision]:
+    return list(session.scalars(select(Revision).where(Revision.draft_id == draft.id).order_by(Revision.number)))
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _require_state(draft: Draft, action: str) -> None:
+    if draft.status not in ALLOWED_FROM[action]:
+        raise Conflict(f"稿件当前状态为“{STATUS_LABELS[draft.status]}”，不能执行此操作")
+
+
+def _clean_text(title: str, body: str) -> tuple[str, str]:
+    if not isinstance(title, str) or not isinstance(body, str):
+        raise InvalidInput("标题和正文必须是文本")
+    title = title.strip()
+    if not title:
+        raise InvalidInput("标题不能为空")
+    if len(title) > TITLE_MAX:
+        raise InvalidInput(f"标题不能超过 {TITLE_MAX} 个字符")
+    if len(body) > BODY_MAX:
+        raise InvalidInput(f"正文不能超过 {BODY_MAX} 个字符")
+    return title, body.replace("\r\n", "\n")
+
+
+def clean_repost(repost) -> dict | None:
+    if repost in (None, "", {}):
+        return None
+    if not isinstance(repost, dict):
+        raise InvalidInput("转载信息格式错误")
+    unknown = set(repost) - set(REPOST_FIELDS)
+    if unknown:
+        raise InvalidInput(f"转载信息包含未知字段：{', '.join(sorted(unknown))}")
+    cleaned = {k: str(repost.get(k) or "").strip() for k in REPOST_FIELDS}
+    return cleaned if any(cleaned.values()) else None
+
+
+def _require_author(draft: Draft, actor: User) -> None:
+    if draft.author_id != actor.id:
+        raise Forbidden("只有稿件作者可以执行此操作")
+
+
+# ---------------------------------------------------------------- editing
+
+
+def create_draft(
+    session: Session,
+    author: User,
+    title: str,
+    body: str,
+    *,
+    channel_id: int | None = None,
+    urgent: bool = False,
+    disclosure: bool = False,
+    repost: dict | None = None,
+) -> Draft:
+    if author.role not in AUTHOR_ROLES:
+        raise Forbidden("只有编辑、部门负责人或领导可以撰写稿件")
+    title, body = _clean_text(title, body)
+    channel = _channel(session, channel_id)
+    department_id = author.department_id or (channel.department_id if channel else None)
+    if department_id is None:
+        raise InvalidInput("请选择发布渠道")
+    draft = Draft(
+        author_id=author.id,
+        department_id=department_id,
+        channel_id=channel.id if channel else None,
+        status="draft",
+        urgent=bool(urgent),
+        disclosure=bool(disclosure),
+        repost=clean_repost(repost),
+        route=[],
+    )
+    session.add(draft)
+    session.flush()
+    revision = _add_revision(session, draft, author, title, body)
+    audit.record(session, author, "draft_created", draft_id=draft.id, revision_hash=revision.content_hash,
+                 title=title, urgent=draft.urgent)
+    return draft
+
+
+def _channel(session: Session, channel_id) -> Channel | None:
+    if channel_id in (None, ""):
+        return None
+    try:
+        channel = session.get(Channel, int(channel_id))
+    except (TypeError, ValueError):
+        channel = None
+    if channel is None:
+        raise InvalidInput("发布渠道不存在")
+    return channel
+
+
+def _add_revision(session: Session, draft: Draft, author: User, title: str, body: str) -> Revision:
+    number = (current_revision(session, draft).number + 1) if draft.current_revision_id else 1
+    revision = Revision(draft_id=draft.id, number=number, title=title, body=body,
+                        content_hash=content_hash(title, body), author_id=author.id)
+    session.add(revision)
+    session.flush()
+    draft.current_revision = revision
+    draft.current_revision_id = revision.id
+    return revision
+
+
+def edit_draft(
+    session: Session,
+    actor: User,
+    draft_id: int,
+    title: str,
+    body: str,
+    *,
+    channel_id=None,
+    urgent: bool | None = None,
+    disclosure: bool | None = None,
+    repost=...,
+) -> Draft:
+    """A new immutable revision; in review it voids every sign-off and starts screening again."""
+    draft = get_draft(session, draft_id, lock=True)
+    _require_author(draft, actor)
+    _require_state(draft, "edit")
+    title, body = _clean_text(title, body)
+    # What goes out besides the text: reviewers approved these too (004 6.3.1.4: a repost's source).
+    published_as = {"channel": draft.channel_id, "disclosure": draft.disclosure, "repost": draft.repost}
+    was_urgent = draft.urgent
+    if channel_id is not None:
+        channel = _channel(session, channel_id)
+        draft.channel_id = channel.id if channel else None
+    if urgent is not None and bool(urgent) != draft.urgent:
+        draft.urgent = bool(urgent)
+        if draft.status in ("screening", "in_review", "approved"):
+            # 004 6.3.2.3: marking a draft urgent starts its one-hour clock now.
+            draft.deadline_at = deadlines.draft_deadline(utcnow(), draft.urgent)
+    if disclosure is not None:
+        draft.disclosure = bool(disclosure)
+    if repost is not ...:
+        draft.repost = clean_repost(repost)
+    now_as = {"channel": draft.channel_id, "disclosure": draft.disclosure, "repost": draft.repost}
+    changed = [k for k in published_as if published_as[k] != now_as[k]]
+    previous = current_revision(session, draft)
+    if (title, body) == (previous.title, previous.body):
+        if changed or draft.urgent != was_urgent:
+            audit.record(session, actor, "draft_options_changed", draft_id=draft.id,
+                         revision_hash=previous.content_hash, changed=changed, urgent=draft.urgent)
+        if changed and draft.status in ("screening", "in_review", "approved"):
+            # The text is the same but what would be published is not: screen and sign again.
+            _start_screening(session, draft, actor, reason="稿件的发布渠道、转载信息或公开属性已修改，原有签批作废，重新审查")
+        return draft
+    revision = _add_revision(session, draft, actor, title, body)
+    # An override justified the findings of the old text; the new text needs its own.
+    draft.override_reason = None
+    audit.record(session, actor, "draft_edited", draft_id=draft.id, revision_hash=revision.content_hash,
+                 revision=revision.number, previous_hash=previous.content_hash)
+    if draft.status in ("screening", "in_review", "approved"):
+        # Sign-offs are bound to the old revision's hash, so they no longer count.
+        _start_screening(session, draft, actor, reason="稿件已修改，原有签批作废，重新审查")
+    return draft
+
+
+# ---------------------------------------------------------------- submission and screening
+
+
+def submit(session: Session, actor: User, draft_id: int, override_reason: str | None = None) -> Draft:
+    draft = get_draft(session, draft_id, lock=True)
+    _require_author(draft, actor)
+    _require_state(draft, "submit")
+    if override_reason is not None and not isinstance(override_reason, str):
+        raise InvalidInput("override_reason 必须是文本")
+    override_reason = (override_reason or "").strip() or None
+    if override_reason and len(override_reason) < 10:
+        raise InvalidInput("申请人工复核的理由至少 10 个字")
+    draft.override_reason = override_reason
+    revision = current_revision(session, draft)
+    if not revision.body.strip():
+        raise InvalidInput("正文为空，不能提交")
+    rejected = session.scalar(select(SignOff).where(SignOff.revision_id == revision.id, SignOff.decision == "reject")
+                              .limit(1))
+    if rejected is not None:
+        # A reviewer refused exactly this text: the author edits before asking again.
+        raise Conflict(f"此版本已被{TIER_LABELS[rejected.tier]}退回，请根据意见修改后再提交")
+    draft.deadline_at = deadlines.draft_deadline(utcnow(), draft.urgent)
+    audit.record(session, actor, "submitted", draft_id=draft.id, revision_hash=revision.content_hash,
+                 override_reason=override_reason, urgent=draft.urgent, deadline_at=draft.deadline_at)
+    _start_screening(session, draft, actor)
+    return draft
+
+
+def _start_screening(session: Session, draft: Draft, actor: User | None, reason: str | None = None) -> None:
+    draft.status = "screening"
+    draft.round += 1
+    draft.current_tier = None
+    draft.note = reason
+    revision_id = draft.current_revision_id
+    audit.record(session, actor, "screening_started", draft_id=draft.id,
+                 revision_hash=current_revision(session, draft).content_hash, round=draft.round, reason=reason)
+    # The job must see the committed revision, so it is queued only after commit.
+    on_commit(session, "screen_revision", revision_id)
+
+
+def apply_screening(session: Session, revision_id: int, result: dict, *, rescreen: bool = False) -> Draft | None:
+    """Store a screening result and move the draft on. Idempotent; a stale result moves nothing."""
+    revision = session.get(Revision, revision_id)
+    if revision is None:
+        raise NotFound(f"修订 {revision_id} 不存在")
+    draft = get_draft(session, revision.draft_id, lock=True)
+    previous = latest_screening(session, revision_id)
+    if not rescreen and draft.status != "screening" and previous is not None:
+        return draft  # a retried job: already applied
+    stored = ScreeningResult(
+        revision_id=revision_id,
+        sensitivity=result["sensitivity"],
+        route=list(result["route"]),
+        findings=result["findings"],
+        deidentified=result["deidentified"],
+        versions=result["versions"],
+    )
+    session.add(stored)
+    session.flush()
+    if draft.current_revision_id != revision_id:
+        return draft  # the author edited meanwhile; that revision has its own job
+    if rescreen:
+        return _after_rescreen(session, draft, previous, stored)
+    if draft.status != "screening":
+        return draft
+    audit.record(session, None, "screened", draft_id=draft.id, revision_hash=revision.content_hash,
+                 sensitivity=stored.sensitivity, findings=len(stored.findings), versions=stored.versions)
+    _route(session, draft, stored)
+    return draft
+
+
+def _route(session: Session, draft: Draft, screening: ScreeningResult, reason: str | None = None) -> None:
+    revision_hash = current_revision(session, draft).content_hash
+    draft.sensitivity = screening.sensitivity
+    if screening.sensitivity == "blocked" and not draft.override_reason:
+        draft.status = "returned"
+        draft.route = []
+        draft.current_tier = None
+        draft.note = (f"{reason}；" if reason else "") + "自动审查发现禁止发布的内容，请修改，或填写理由申请人工复核"
+        audit.record(session, None, "returned", draft_id=draft.id, revision_hash=revision_hash, reason="blocked")
+        return
+    if screening.sensitivity == "blocked":
+        # A human overrides the machine only with every tier signing, whatever policy.toml says.
+        draft.route = list(TIERS)
+        audit.record(session, None, "override_routed", draft_id=draft.id, revision_hash=revision_hash,
+                     override_reason=draft.override_reason,
+                     findings=[f.get("category") for f in screening.findings if f.get("action") == "block"])
+    else:
+        draft.route = list(screening.route)
+    draft.status = "in_review"
+    draft.current_tier = draft.route[0]
+    draft.tier_since = utcnow()
+    audit.record(session, None, "routed", draft_id=draft.id, revision_hash=revision_hash, route=draft.route,
+                 sensitivity=screening.sensitivity, override=screening.sensitivity == "blocked")
+
+
+def _after_rescreen(session, draft: Draft, previous: ScreeningResult | None, stored: ScreeningResult) -> Draft:
+    old = draft.sensitivity or (previous.sensitivity if previous else "general")
+    revision_hash = current_revision(session, draft).content_hash
+    audit.record(session, None, "rescreened", draft_id=draft.id, revision_hash=revision_hash,
+                 old_sensitivity=old, new_sensitivity=stored.sensitivity, versions=stored.versions)
+    if draft.status not in RESCREEN_STATES or SENSITIVITY_RANK[stored.sensitivity] <= SENSITIVITY_RANK[old]:
+        return draft
+    # The old route was too short for what the text now is: every tier signs again on the new one.
+    draft.round += 1
+    reason = (f"词库或模型更新后重新审查，敏感级别由“{SENSITIVITY_LABELS[old]}”升为"
+              f"“{SENSITIVITY_LABELS[stored.sensitivity]}”，原有签批作废，按新路由重新审签")
+    draft.note = reason
+    audit.record(session, None, "route_restarted", draft_id=draft.id, revision_hash=revision_hash, reason=reason,
+                 old_route=draft.route)
+    _route(session, draft, stored, reason)
+    return draft
+
+
+def screening_failed(session: Session, revision_id: int, error: str) -> None:
+    """After the last retry: hand the draft back rather than leave it in screening forever."""
+    revision = session.get(Revision, revision_id)
+    if revision is None:
+        return
+    draft = get_draft(session, revision.draft_id, lock=True)
+    if draft.status != "screening" or draft.current_revision_id != revision_id:
+        return
+    draft.status = "returned"
+    draft.note = "自动审查未能完成，请稍后重新提交；如多次失败请联系管理员"
+    audit.record(session, None, "screening_failed", draft_id=draft.id, revision_hash=revision.content_hash,
+                 error=error[:500])
+
+
+# ---------------------------------------------------------------- sign-off
+
+
+def eligible_for_tier(draft: Draft, user: User, tier: str) -> bool:
+    """Whose turn it is: editors of the department, its head, or a top leader."""
+    if not user.active:
+        return False
+    if tier == "editor":
+        return user.role == "editor" and user.department_id == draft.department_id
+    if tier == "dept_head":
+        return user.role == "dept_head" and user.department_id == draft.department_id
+    if tier == "leader":
+        return user.role == "leader"
+    return False
+
+
+def tier_overdue(draft: Draft) -> bool:
+    return draft.tier_since is not None and utcnow() > deadlines.tier_overdue_at(draft.tier_since, draft.urgent)
+
+
+def signer_tiers(session: Session, draft: Draft, user: User) -> dict[str, bool]:
+    """The tiers of this draft the user may ever sign, each mapped to "only as a deputy".
+
+    Who the user is, not whether it is their turn: the author signs nothing of their own draft.
+    """
+    if user.id == draft.author_id or not user.active or user.role not in TIERS:
+        return {}
+    principals = session.scalars(select(User).where(User.deputy_id == user.id, User.active.is_(True))).all()
+    tiers = {}
+    for tier in draft.route or TIERS:
+        if eligible_for_tier(draft, user, tier):
+            tiers[tier] = False
+        elif any(eligible_for_tier(draft, p, tier) for p in principals):
+            tiers[tier] = True
+    return tiers
+
+
+def can_sign(session: Session, draft: Draft, user: User) -> tuple[bool, bool]:
+    """(may sign the current tier now, signs as a deputy)."""
+    if draft.status != "in_review" or draft.current_tier is None:
+        return False, False
+    tiers = signer_tiers(session, draft, user)
+    if draft.current_tier not in tiers:
+        return False, False
+    if any(s.user_id == user.id for s in round_signoffs(session, draft)):
+        return False, False  # one person signs at most one tier of a revision
+    as_deputy = tiers[draft.current_tier]
+    if as_deputy and not tier_overdue(draft):
+        return False, False
+    return True, as_deputy
+
+
+@contextmanager
+def _refused_by_database(message: str):
+    """Whatever slips past the checks (no row lock, a racing writer) the schema refuses: 409."""
+    try:
+        yield
+    except (IntegrityError, StaleDataError) as exc:
+        raise Conflict(message) from exc
+
+
+def decide(session: Session, actor: User, draft_id: int, decision: str, comment: str, revision_hash: str) -> Draft:
+    """One tier's decision on the exact revision the reviewer read (revision_hash).
+
+    403 answers who the actor is (author, not a signer of this draft, a second tier of the same
+    revision); 409 answers when they ask (wrong state, stale text, not or no longer their tier).
+    """
+    if decision not in DECISIONS:
+        raise InvalidInput("decision 必须是 approve 或 reject")
+    if comment is None:
+        comment = ""
+    if not isinstance(comment, str):
+        raise InvalidInput("comment 必须是文本")
+    comment = comment.strip()
+    if decision == "reject" and not comment:
+        raise InvalidInput("退回必须填写意见")
+    if not revision_hash or not isinstance(revision_hash, str):
+        raise InvalidInput("缺少 revision_hash：签批必须针对确定的稿件版本")
+    draft = get_draft(session, draft_id, lock=True)
+    if actor.id == draft.author_id:
+        raise Forbidden("作者不能审签自己的稿件")
+    tiers = signer_tiers(session, draft, actor)
+    if not tiers:
+        raise Forbidden("您不是此稿件的审签人")
+    _require_state(draft, "decide")
+    revision = current_revision(session, draft)
+    if revision_hash != revision.content_hash:
+        raise Conflict("稿件已被修改，您看到的不是最新版本，请刷新后重新审阅")
+    tier = draft.current_tier
+    signed = round_signoffs(session, draft)
+    mine = next((s for s in signed if s.user_id == actor.id), None)
+    if tier not in tiers:
+        if mine is not None:
+            raise Conflict(f"您已签批本版本的“{TIER_LABELS[mine.tier]}”环节")
+        done = next((s for s in signed if s.tier in tiers), None)
+        if done is not None:
+            raise Conflict(f"“{TIER_LABELS[done.tier]}”环节已由{done.user.name}签批，"
+                           f"当前环节为“{TIER_LABELS[tier]}”")
+        raise Conflict(f"当前环节为“{TIER_LABELS[tier]}”，尚未轮到您签批")
+    if mine is not None:
+        raise Forbidden(f"同一人对同一版本只能签批一个环节，您已签批“{TIER_LABELS[mine.tier]}”")
+    as_deputy = tiers[tier]
+    if as_deputy and not tier_overdue(draft):
+        raise Conflict(f"“{TIER_LABELS[tier]}”环节尚未超时，代理人暂不能签批")
+    with _refused_by_database("该环节已有人签批或稿件刚被修改，请刷新后重试"):
+        session.add(SignOff(draft_id=draft.id, revision_id=revision.id, revision_hash=revision.content_hash,
+                            round=draft.round, tier=tier, decision=decision, comment=comment, user_id=actor.id,
+                            as_deputy=as_deputy))
+        audit.record(session, actor, "approved" if decision == "approve" else "rejected", draft_id=draft.id,
+                     revision_hash=revision.content_hash, tier=tier, comment=comment, as_deputy=as_deputy)
+        if decision == "reject":
+            draft.status = "returned"
+            draft.current_tier = None
+            draft.note = f"{TIER_LABELS[tier]}退回：{comment}"
+        else:
+            position = draft.route.index(tier)
+            if position + 1 < len(draft.route):
+                draft.current_tier = draft.route[position + 1]
+                draft.tier_since = utcnow()
+            else:
+                draft.current_tier = None
+                draft.status = "approved"
+                audit.record(session, None, "approved_all_tiers", draft_id=draft.id,
+                             revision_hash=revision.content_hash, route=draft.route)
+        session.flush()  # the unique constraints and the version check speak here
+    return draft
+
+
+def missing_tiers(session: Session, draft: Draft) -> list[str]:
+    approved = {s.tier for s in round_signoffs(session, draft) if s.decision == "approve"}
+    return [t for t in draft.route if t not in approved]
+
+
+# ---------------------------------------------------------------- publish and withdraw
+
+
+def may_publish(draft: Draft, user: User) -> bool:
+    if user.role == "leader" or user.id == draft.author_id:
+        return True
+    return user.role in ("editor", "dept_head") and user.department_id == draft.department_id
+
+
+def publish(session: Session, actor: User, draft_id: int) -> Publication:
+    """先审后发: only when every tier of the route approved the current revision."""
+    draft = get_draft(session, draft_id, lock=True)
+    if not may_publish(draft, actor):
+        raise Forbidden("您无权发布此稿件")
+    missing = missing_tiers(session, draft)
+    if draft.status == "in_review":
+        raise Conflict("尚有环节未签批，不能发布：" + "、".join(TIER_LABELS[t] for t in missing))
+    _require_state(draft, "publish")
+    if not draft.route or missing:
+        raise Conflict("尚有环节未签批，不能发布：" + "、".join(TIER_LABELS[t] for t in missing))
+    revision = current_revision(session, draft)
+    screening = latest_screening(session, revision.id)
+    signoffs = round_signoffs(session, draft)
+    payload = {
+        "draft_id": draft.id,
+        "channel": {"id": draft.channel.id, "name": draft.channel.name, "platform": draft.channel.platform}
+        if draft.channel else None,
+        "title": revision.title,
+        "body": revision.body,
+        "content_hash": revision.content_hash,
+        "repost": draft.repost,
+        "signoffs": [{"tier": s.tier, "user": s.user.username, "name": s.user.name,
+                      "at": s.created_at.isoformat(), "comment": s.comment} for s in signoffs],
+        "sensitivity": screening.sensitivity if screening else None,
+    }
+    now = utcnow()
+    publication = Publication(draft_id=draft.id, revision_id=revision.id, channel_id=draft.channel_id,
+                              adapter=draft.channel.adapter if draft.channel else "outbox", payload=payload,
+                              content_hash=revision.content_hash, published_by_id=actor.id, published_at=now)
+    session.add(publication)
+    draft.status = "published"
+    draft.published_at = now
+    with _refused_by_database("稿件已发布或刚被修改，请刷新后重试"):
+        session.flush()
+    audit.record(session, actor, "published", draft_id=draft.id, revision_hash=revision.content_hash,
+                 publication_id=publication.id, channel=payload["channel"]["name"] if payload["channel"] else None)
+    on_commit(session, "deliver_publication", publication.id)
+    return publication
+
+
+def withdraw(session: Session, actor: User, draft_id: int) -> Draft:
+    draft = get_draft(session, draft_id, lock=True)
+    _require_author(draft, actor)
+    _require_state(draft, "withdraw")
+    draft.status = "withdrawn"
+    draft.current_tier = None
+    audit.record(session, actor, "withdrawn", draft_id=draft.id,
+                 revision_hash=current_revision(session, draft).content_hash)
+    return draft
+
+
+# ---------------------------------------------------------------- queues
+
+
+def queue_for(session: Session, user: User) -> list[Draft]:
+    """Drafts waiting for this user's tier, urgent first, then by deadline."""
+    drafts = session.scalars(select(Draft).where(Draft.status == "in_review")).all()
+    waiting = [d for d in drafts if can_sign(session, d, user)[0]]
+    far = utcnow().replace(year=9999)
+    return sorted(waiting, key=lambda d: (not d.urgent, d.deadline_at or far, d.id))
+
+
+def my_drafts(session: Session, user: User) -> list[Draft]:
+    return list(session.scalars(select(Draft).where(Draft.author_id == user.id).order_by(Draft.updated_at.desc())))
+
+
+@dataclass
+class DraftView:
+    """Everything a page or the API shows about one draft."""
+
+    draft: Draft
+    revision: Revision
+    screening: ScreeningResult | None
+    signoffs: list[SignOff]
+
+    def to_dict(self) -> dict:
+        d, r, s = self.draft, self.revision, self.screening
+        return {
+            "id": d.id,
+            "title": r.title,
+            "body": r.body,
+            "status": d.status,
+            "sensitivity": d.sensitivity,
+            "route": d.route,
+            "current_tier": d.current_tier,
+            "urgent": d.urgent,
+            "deadline_at": d.deadline_at.isoformat() if d.deadline_at else None,
+            "disclosure": d.disclosure,
+            "repost": d.repost,
+            "override_reason": d.override_reason,
+            "note": d.note,
+            "channel": d.channel.name if d.channel else None,
+            "author": d.author.username,
+            "revision": {"number": r.number, "hash": r.content_hash},
+            "findings": s.findings if s else [],
+            "deidentified": s.deidentified if s else None,
+            "signoffs": [
+                {"tier": x.tier, "user": x.user.username, "name": x.user.name, "decision": x.decision,
+                 "comment": x.comment, "at": x.created_at.isoformat(), "revision_hash": x.revision_hash,
+                 "as_deputy": x.as_deputy}
+                for x in self.signoffs
+            ],
+        }
+
+
+def view(session: Session, draft_id: int) -> DraftView:
+    draft = get_draft(session, draft_id)
+    revision = current_revision(session, draft)
+    return DraftView(draft, revision, latest_screening(session, revision.id), all_signoffs(session, draft))
+

@@ -1,0 +1,95 @@
+"""Failed screening jobs are retried, and a draft never stays in "screening" forever."""
+from datetime import timedelta
+
+import pytest
+from rq import SimpleWorker
+
+import review.jobs
+import workers.context
+from review import workflow
+from review.db import utcnow
+from review.models import AuditEvent, Draft
+from review.runtime import Runtime
+
+
+@pytest.fixture
+def queued_runtime(config, redis_url, people):
+    config.redis_url = redis_url
+    config.retry_intervals = (0, 0)
+    rt = Runtime(config)
+    workers.context.use(rt)
+    yield rt
+    workers.context.use(None)
+    rt.db.dispose()
+
+
+def submit_draft(rt, people) -> int:
+    with rt.db.session() as s:
+        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。")
+        workflow.submit(s, people["editor"], draft.id)
+        return draft.id
+
+
+def work(rt):
+    SimpleWorker([rt.queue()], connection=rt.redis).work(burst=True)
+
+
+def test_a_job_that_fails_once_is_retried_and_the_draft_moves_on(queued_runtime, people, monkeypatch):
+    real = review.jobs.run_screen
+    calls = []
+
+    def flaky(*args):
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("词库服务暂时不可用")
+        return real(*args)
+
+    monkeypatch.setattr(review.jobs, "run_screen", flaky)
+    draft_id = submit_draft(queued_runtime, people)
+    work(queued_runtime)
+    assert len(calls) == 2
+    with queued_runtime.db.session() as s:
+        assert s.get(Draft, draft_id).status == "in_review"
+
+
+def test_after_the_last_retry_the_draft_returns_to_its_author(queued_runtime, people, monkeypatch):
+    def broken(*args):
+        raise RuntimeError("模型文件损坏")
+
+    monkeypatch.setattr(review.jobs, "run_screen", broken)
+    draft_id = submit_draft(queued_runtime, people)
+    work(queued_runtime)
+    with queued_runtime.db.session() as s:
+        draft = s.get(Draft, draft_id)
+        assert draft.status == "returned"
+        assert "自动审查未能完成" in draft.note
+        failed = s.query(AuditEvent).filter_by(draft_id=draft_id, action="screening_failed").one()
+        assert "模型文件损坏" in failed.details["error"]
+
+
+def test_a_draft_whose_job_was_lost_is_queued_again(runtime, people):
+    with runtime.db.session() as s:
+        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。")
+        draft.status = "screening"  # as if Redis lost the job after submit
+        draft.updated_at = utcnow() - timedelta(hours=1)
+        draft_id = draft.id
+    assert runtime.requeue_stale_screening() == 1
+    with runtime.db.session() as s:
+        assert s.get(Draft, draft_id).status == "in_review"
+    assert runtime.requeue_stale_screening() == 0
+
+
+def test_inline_mode_returns_the_draft_when_screening_crashes(runtime, people, monkeypatch):
+    monkeypatch.setattr(review.jobs, "run_screen", lambda *a: 1 / 0)
+    draft_id = submit_draft(runtime, people)
+    with runtime.db.session() as s:
+        assert s.get(Draft, draft_id).status == "returned"
+
+
+def test_maintenance_queues_one_feed_import_per_period_across_workers(queued_runtime):
+    from workers.worker import maintenance_tick
+
+    maintenance_tick()
+    maintenance_tick()  # a second worker's tick in the same period
+    queued = [job.func_name for job in queued_runtime.queue().jobs]
+    assert queued == ["workers.jobs.import_feeds"]

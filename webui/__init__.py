@@ -1,0 +1,82 @@
+"""Flask app factory: only HTTP — parse, call review/, render."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from review.config import Config
+from review.errors import ReviewError
+from review.runtime import Runtime
+from review.workflow import STATUS_LABELS, TIER_LABELS
+
+csrf = CSRFProtect()
+
+
+def create_app(config: Config | None = None) -> Flask:
+    config = config or Config.from_env()
+    app = Flask(__name__, instance_path=str(config.instance_path))
+    app.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        # 004 7.2: no auto-login; the session ends when idle.
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.idle_timeout_minutes),
+        SESSION_REFRESH_EACH_REQUEST=True,
+        WTF_CSRF_TIME_LIMIT=None,  # the session lifetime already bounds the token
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+    )
+    app.extensions["runtime"] = Runtime(config)
+    csrf.init_app(app)
+
+    from . import admin, api, auth, audit, dashboard, editor, reviewing
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(editor.bp)
+    app.register_blueprint(reviewing.bp)
+    app.register_blueprint(audit.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(dashboard.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
+
+    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
+    app.jinja_env.filters["local_time"] = _local_time
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc):
+        return render_template("error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试"), 400
+
+    @app.errorhandler(ReviewError)
+    def _review_error(exc: ReviewError):
+        if request.path.startswith("/api/"):
+            return jsonify(error=exc.code, message=exc.message), exc.status
+        return render_template("error.html", message=exc.message), exc.status
+
+    @app.errorhandler(404)
+    def _not_found(exc):
+        if request.path.startswith("/api/"):
+            return jsonify(error="not_found", message="资源不存在"), 404
+        return render_template("error.html", message="页面不存在"), 404
+
+    @app.errorhandler(413)
+    def _too_large(exc):
+        message = "提交的内容过大"
+        if request.path.startswith("/api/"):
+            return jsonify(error="too_large", message=message), 413
+        return render_template("error.html", message=message), 413
+
+    @app.teardown_appcontext
+    def _close_session(exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    return app
+
+
+def _local_time(value, fmt="%Y-%m-%d %H:%M"):
+    from review.deadlines import CHINA
+
+    return value.astimezone(CHINA).strftime(fmt) if value else ""

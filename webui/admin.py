@@ -1,0 +1,163 @@
+"""Administration in the browser: users and roles, departments, channels, wordlists, approved sources."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from review import admin
+from review import wordlists as wordlist_edits
+from review.accounts import MIN_PASSWORD
+from review.errors import NotFound, ReviewError
+from review.models import PLATFORMS, ROLE_LABELS, ROLES, Channel, Department, User
+
+from .common import current_user, login_required, read_session, transaction
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+APPROVED_SOURCES = "approved_sources.tsv"
+
+
+def _actor(session) -> User:
+    return session.get(User, current_user().id)
+
+
+def _lists(session) -> dict:
+    return {
+        "departments": session.scalars(select(Department).order_by(Department.name)).all(),
+        "users": session.scalars(select(User).order_by(User.role, User.username)).all(),
+        "channels": session.scalars(select(Channel).order_by(Channel.platform, Channel.name)).all(),
+        "roles": ROLES, "role_labels": ROLE_LABELS, "platforms": PLATFORMS, "min_password": MIN_PASSWORD,
+    }
+
+
+@bp.route("/")
+@login_required("admin")
+def index():
+    return render_template("admin/index.html", counts=admin.counts(read_session()))
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@login_required("admin")
+def users():
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            with transaction() as s:
+                user = admin.create_user(s, _actor(s), form.get("username", ""), form.get("name", ""),
+                                         form.get("role", ""), form.get("password", ""), form.get("department_id"))
+            flash(f"已新增用户 {user.username}，首次登录须修改密码")
+            return redirect(url_for("admin.users"))
+        except ReviewError as exc:
+            error = exc.message
+    return render_template("admin/users.html", error=error, form=request.form, **_lists(read_session())), \
+        (400 if error else 200)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@login_required("admin")
+def user(user_id):
+    error = None
+    if request.method == "POST":
+        form = request.form
+        try:
+            with transaction() as s:
+                target = s.get(User, user_id)
+                if target is None:
+                    raise NotFound("用户不存在")
+                actor = _actor(s)
+                action = form.get("action")
+                if action == "reset_password":
+                    admin.reset_password(s, actor, target, form.get("password", ""))
+                    message = "密码已重置，该用户下次登录须修改密码"
+                elif action == "unlock":
+                    admin.unlock(s, actor, target)
+                    message = "账号已解锁"
+                else:
+                    admin.update_user(s, actor, target, role=form.get("role") or None,
+                                      department=form.get("department_id") or None,
+                                      active=form.get("active") == "on", deputy=form.get("deputy_id") or None)
+                    message = "已保存"
+            flash(message)
+            return redirect(url_for("admin.user", user_id=user_id))
+        except ReviewError as exc:
+            error = exc.message
+    s = read_session()
+    target = s.get(User, user_id)
+    if target is None:
+        raise NotFound("用户不存在")
+    return render_template("admin/user.html", target=target, error=error, **_lists(s)), (400 if error else 200)
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@login_required("admin")
+def departments():
+    error = None
+    if request.method == "POST":
+        try:
+            with transaction() as s:
+                if request.form.get("department_id"):
+                    department = s.get(Department, int(request.form["department_id"]))
+                    if department is None:
+                        raise NotFound("部门不存在")
+                    admin.rename_department(s, _actor(s), department, request.form.get("name", ""))
+                else:
+                    admin.add_department(s, _actor(s), request.form.get("name", ""))
+            flash("已保存")
+            return redirect(url_for("admin.departments"))
+        except ReviewError as exc:
+            error = exc.message
+    return render_template("admin/departments.html", error=error, **_lists(read_session())), (400 if error else 200)
+
+
+@bp.route("/channels", methods=["GET", "POST"])
+@login_required("admin")
+def channels():
+    error = None
+    if request.method == "POST":
+        form = request.form
+        fields = (form.get("name", ""), form.get("platform", ""), form.get("department_id"),
+                  form.get("adapter", "outbox"), form.get("webhook_url", ""))
+        try:
+            with transaction() as s:
+                if form.get("channel_id"):
+                    channel = s.get(Channel, int(form["channel_id"]))
+                    if channel is None:
+                        raise NotFound("渠道不存在")
+                    admin.update_channel(s, _actor(s), channel, *fields)
+                else:
+                    admin.add_channel(s, _actor(s), *fields)
+            flash("已保存")
+            return redirect(url_for("admin.channels"))
+        except ReviewError as exc:
+            error = exc.message
+    return render_template("admin/channels.html", error=error, **_lists(read_session())), (400 if error else 200)
+
+
+@bp.route("/wordlists")
+@login_required("admin")
+def wordlists():
+    return render_template("admin/wordlists.html", files=admin.wordlist_names(read_session()),
+                           approved=APPROVED_SOURCES)
+
+
+@bp.route("/wordlists/<path:name>", methods=["GET", "POST"])
+@login_required("admin")
+def wordlist(name):
+    error = None
+    content = None
+    if request.method == "POST":
+        content = request.form.get("content", "")
+        try:
+            with transaction() as s:
+                if request.form.get("action") == "reset":
+                    wordlist_edits.reset_override(s, _actor(s), name)
+                    flash("已恢复为系统自带版本")
+                else:
+                    wordlist_edits.save_override(s, _actor(s), name, content)
+                    flash("已保存；审查进程在下一次审查时自动使用新词库，无需重启；审核中的稿件将按新词库重新审查")
+            return redirect(url_for("admin.wordlist", name=name))
+        except ReviewError as exc:
+            error = exc.message
+    stored, override = admin.wordlist_text(read_session(), name)
+    return render_template("admin/wordlist.html", name=name, content=stored if content is None else content,
+                           override=override, error=error, approved=name == APPROVED_SOURCES), (400 if error else 200)

@@ -1,0 +1,175 @@
+"""JSON API under /api/v1 with bearer tokens (tokens from `review token create`)."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from flask import Blueprint, Response, g, jsonify, request
+
+from review import accounts, audit, workflow
+from review.errors import Forbidden, InvalidInput, NotAuthenticated
+
+from .common import transaction
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+def token_required(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            raise NotAuthenticated("缺少 Authorization: Bearer 令牌")
+        with transaction() as s:
+            g.api_user = accounts.user_for_token(s, header[len("Bearer "):].strip())
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _json() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("请求体必须是 JSON 对象")
+    return data
+
+
+def _flag(data: dict, key: str):
+    value = data.get(key)
+    if value is not None and not isinstance(value, bool):
+        raise InvalidInput(f"{key} 必须是 true 或 false")
+    return value
+
+
+def _draft_json(draft_id: int) -> dict:
+    with transaction() as s:
+        return workflow.view(s, draft_id).to_dict()
+
+
+@bp.post("/drafts")
+@token_required
+def create_draft():
+    data = _json()
+    with transaction() as s:
+        draft = workflow.create_draft(
+            s, g.api_user, data.get("title"), data.get("body", ""), channel_id=data.get("channel"),
+            urgent=bool(_flag(data, "urgent")), disclosure=bool(_flag(data, "disclosure")), repost=data.get("repost"),
+        )
+    return jsonify(_draft_json(draft.id)), 201
+
+
+@bp.put("/drafts/<int:draft_id>")
+@token_required
+def edit_draft(draft_id):
+    data = _json()
+    options = {k: _flag(data, k) for k in ("urgent", "disclosure")}
+    if "repost" in data:
+        options["repost"] = data["repost"]
+    if "channel" in data:
+        options["channel_id"] = data["channel"]
+    with transaction() as s:
+        workflow.edit_draft(s, g.api_user, draft_id, data.get("title"), data.get("body"), **options)
+    return jsonify(_draft_json(draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>/submit")
+@token_required
+def submit(draft_id):
+    data = _json() if request.get_data() else {}
+    with transaction() as s:
+        workflow.submit(s, g.api_user, draft_id, data.get("override_reason"))
+    return jsonify(_draft_json(draft_id))
+
+
+@bp.get("/drafts/<int:draft_id>")
+@token_required
+def get_draft(draft_id):
+    with transaction() as s:
+        draft = workflow.get_draft(s, draft_id)
+        if not _may_read(draft, g.api_user):
+            raise Forbidden("您无权查看此稿件")
+    return jsonify(_draft_json(draft_id))
+
+
+def _may_read(draft, user) -> bool:
+    return (user.role in ("auditor", "admin", "leader") or draft.author_id == user.id
+            or user.department_id == draft.department_id)
+
+
+@bp.post("/drafts/<int:draft_id>/decision")
+@token_required
+def decide(draft_id):
+    data = _json()
+    with transaction() as s:
+        workflow.decide(s, g.api_user, draft_id, data.get("decision"), data.get("comment", ""),
+                        data.get("revision_hash", ""))
+    return jsonify(_draft_json(draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>/publish")
+@token_required
+def publish(draft_id):
+    with transaction() as s:
+        publication = workflow.publish(s, g.api_user, draft_id)
+        publication_id = publication.id
+    body = _draft_json(draft_id)
+    body["publication_id"] = publication_id
+    return jsonify(body)
+
+
+@bp.post("/drafts/<int:draft_id>/withdraw")
+@token_required
+def withdraw(draft_id):
+    with transaction() as s:
+        workflow.withdraw(s, g.api_user, draft_id)
+    return jsonify(_draft_json(draft_id))
+
+
+@bp.get("/queue")
+@token_required
+def queue():
+    with transaction() as s:
+        drafts = workflow.queue_for(s, g.api_user)
+        items = [workflow.view(s, d.id).to_dict() for d in drafts]
+    return jsonify(items=items)
+
+
+def _auditor():
+    if g.api_user.role not in ("auditor", "admin"):
+        raise Forbidden("只有审计员和管理员可以查看审计记录")
+
+
+@bp.get("/audit")
+@token_required
+def audit_events():
+    _auditor()
+    draft_id = request.args.get("draft_id")
+    if draft_id is not None and not draft_id.isdigit():
+        raise InvalidInput("draft_id 必须是数字")
+    with transaction() as s:
+        events = [audit.event_dict(e) for e in audit.events(s, draft_id=int(draft_id) if draft_id else None)]
+    return jsonify(events=events)
+
+
+@bp.get("/audit/verify")
+@token_required
+def audit_verify():
+    _auditor()
+    with transaction() as s:
+        return jsonify(audit.verify(s).to_dict())
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return Response(OPENAPI.read_text(encoding="utf-8"), mimetype="application/json")
+
+
+@bp.app_errorhandler(405)
+def _method_not_allowed(exc):
+    # Routing fails before any blueprint is chosen, so this is registered app-wide and looks at the path.
+    if not request.path.startswith("/api/"):
+        return exc
+    return jsonify(error="method_not_allowed", message="不支持的请求方法"), 405
+
+

@@ -1,0 +1,176 @@
+"""The editor's workspace: my drafts, write and edit with live screening, submit, withdraw, publish."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from review import diff, preview, workflow
+from review.errors import Forbidden, InvalidInput, ReviewError
+from review.models import Channel
+from review.workflow import REPOST_FIELDS
+
+from .common import current_user, login_required, read_session, runtime, transaction
+
+bp = Blueprint("editor", __name__)
+AUTHORS = ("editor", "dept_head", "leader")
+EMPTY = {"title": "", "body": "", "channel_id": None, "urgent": False, "disclosure": False, "repost": None}
+
+
+def _form_fields() -> dict:
+    form = request.form
+    return {
+        "title": form.get("title", ""),
+        "body": form.get("body", ""),
+        "channel_id": form.get("channel_id") or None,
+        "urgent": form.get("urgent") == "on",
+        "disclosure": form.get("disclosure") == "on",
+        "repost": {k: form.get(f"repost_{k}", "") for k in REPOST_FIELDS} if form.get("is_repost") == "on" else None,
+    }
+
+
+def _channels():
+    return read_session().scalars(select(Channel).order_by(Channel.platform, Channel.name)).all()
+
+
+def _form_page(values: dict, *, draft_view=None, error: str | None = None, status: int = 200):
+    s = read_session()
+    context = {"values": values, "channels": _channels(), "error": error, "view": draft_view,
+               "override_reason": request.form.get("override_reason", ""),
+               "draft": draft_view.draft if draft_view else None}
+    if draft_view is not None:
+        context["comments"] = [x for x in draft_view.signoffs if x.comment]
+        context["history"] = workflow.revisions(s, draft_view.draft)
+    return render_template("draft_form.html", **context), status
+
+
+@bp.route("/drafts")
+@login_required(*AUTHORS)
+def my_drafts():
+    drafts = workflow.my_drafts(read_session(), current_user())
+    return render_template("my_drafts.html", drafts=drafts)
+
+
+@bp.route("/drafts/new", methods=["GET", "POST"])
+@login_required(*AUTHORS)
+def new_draft():
+    if request.method == "GET":
+        return _form_page(dict(EMPTY))
+    values = _form_fields()
+    try:
+        with transaction() as s:
+            draft_id = workflow.create_draft(s, current_user(), **values).id
+    except ReviewError as exc:
+        # Nothing is lost: the form comes back with everything the editor typed.
+        return _form_page(values, error=exc.message, status=exc.status)
+    return _saved_then_submit(draft_id, "稿件已保存")
+
+
+def _saved_then_submit(draft_id: int, saved_message: str):
+    """The save is committed first: whatever the submission then refuses, the draft is kept."""
+    if request.form.get("action") == "submit":
+        try:
+            with transaction() as s:
+                workflow.submit(s, current_user(), draft_id, request.form.get("override_reason"))
+        except ReviewError as exc:
+            flash(f"稿件已保存，但未能提交：{exc.message}")
+            return redirect(url_for("editor.edit", draft_id=draft_id))
+        saved_message = "稿件已提交审核"
+    flash(saved_message)
+    return redirect(url_for("editor.show", draft_id=draft_id))
+
+
+@bp.route("/drafts/preview", methods=["POST"])
+@login_required(*AUTHORS)
+def live_preview():
+    """Screen what is in the editor right now; nothing is stored (CSRF header checked by CSRFProtect)."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("请求体必须是 JSON 对象")
+    result = preview.preview(read_session(), runtime().screeners, data.get("title", ""), data.get("body", ""),
+                             disclosure=bool(data.get("disclosure")), repost=data.get("repost"))
+    return jsonify(result)
+
+
+@bp.route("/drafts/<int:draft_id>")
+@login_required()
+def show(draft_id):
+    s = read_session()
+    view = workflow.view(s, draft_id)
+    user = current_user()
+    _require_can_read(view.draft, user)
+    may_sign, as_deputy = workflow.can_sign(s, view.draft, user)
+    history = workflow.revisions(s, view.draft)
+    previous = history[-2] if len(history) > 1 else None
+    return render_template(
+        "draft.html",
+        view=view,
+        draft=view.draft,
+        findings=view.screening.findings if view.screening else [],
+        highlight=preview.segments,
+        revision=view.revision,
+        history=history,
+        previous=previous,
+        title_diff=diff.diff_text(previous.title, view.revision.title) if previous else None,
+        body_diff=diff.diff_text(previous.body, view.revision.body) if previous else None,
+        is_author=view.draft.author_id == user.id,
+        may_sign=may_sign,
+        as_deputy=as_deputy,
+        may_publish=view.draft.status == "approved" and workflow.may_publish(view.draft, user),
+        missing=workflow.missing_tiers(s, view.draft) if view.draft.status == "in_review" else [],
+    )
+
+
+def _require_can_read(draft, user):
+    if user.role in ("auditor", "admin", "leader") or draft.author_id == user.id:
+        return
+    if user.department_id == draft.department_id:
+        return
+    raise Forbidden("您无权查看此稿件")
+
+
+@bp.route("/drafts/<int:draft_id>/edit", methods=["GET", "POST"])
+@login_required(*AUTHORS)
+def edit(draft_id):
+    if request.method == "GET":
+        view = workflow.view(read_session(), draft_id)
+        if view.draft.author_id != current_user().id:
+            raise Forbidden("只有稿件作者可以修改稿件")
+        d, r = view.draft, view.revision
+        values = {"title": r.title, "body": r.body, "channel_id": d.channel_id, "urgent": d.urgent,
+                  "disclosure": d.disclosure, "repost": d.repost}
+        return _form_page(values, draft_view=view)
+    values = _form_fields()
+    try:
+        with transaction() as s:
+            workflow.edit_draft(s, current_user(), draft_id, **values)
+    except ReviewError as exc:
+        return _form_page(values, draft_view=workflow.view(read_session(), draft_id), error=exc.message,
+                          status=exc.status)
+    return _saved_then_submit(draft_id, "已保存新版本")
+
+
+@bp.route("/drafts/<int:draft_id>/submit", methods=["POST"])
+@login_required(*AUTHORS)
+def submit(draft_id):
+    with transaction() as s:
+        workflow.submit(s, current_user(), draft_id, request.form.get("override_reason"))
+    flash("稿件已提交审核")
+    return redirect(url_for("editor.show", draft_id=draft_id))
+
+
+@bp.route("/drafts/<int:draft_id>/withdraw", methods=["POST"])
+@login_required(*AUTHORS)
+def withdraw(draft_id):
+    with transaction() as s:
+        workflow.withdraw(s, current_user(), draft_id)
+    flash("稿件已撤回")
+    return redirect(url_for("editor.show", draft_id=draft_id))
+
+
+@bp.route("/drafts/<int:draft_id>/publish", methods=["POST"])
+@login_required()
+def publish(draft_id):
+    with transaction() as s:
+        workflow.publish(s, current_user(), draft_id)
+    flash("稿件已发布")
+    return redirect(url_for("editor.show", draft_id=draft_id))
