@@ -1,6 +1,7 @@
 """Precision and recall of the "pii" check, per category, on annotated data.
 
     python benchmarks/pii_eval.py --data /work/shared/data            # full table (docs/pii.md)
+    python benchmarks/pii_eval.py --data /work/shared/data --misses   # + CLUENER privacy-context misses
     python benchmarks/pii_eval.py                                     # tests/data sets only
     python benchmarks/pii_eval.py --make-numbers tests/data/pii_numbers.jsonl --seed 7
 
@@ -10,7 +11,8 @@ Sets:
 - tests/data/pii_names.jsonl: hand-written drafts with private names, officials in their role,
   already-masked names and street-level addresses.
 - CLUENER2020 (--data …/ner_cluener2020, train + dev) `name` and `address` spans; and the
-  privacy-context subset: gold names with a private-person role word in the 8 characters before.
+  privacy-context subset: gold names with a private-person role word in the 8 characters before,
+  also split into train (read while tuning the recognizer) and dev (not read: the held-out figure).
 - Weibo NER (--data …/ner_weibo, all splits) PER.NAM spans, all and privacy-context subset.
 
 Scores are span-level: "exact" needs identical [start, end); "overlap" counts a predicted span

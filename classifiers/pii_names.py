@@ -3,7 +3,8 @@
 jieba's `nr` tag is noisy and POS tagging a whole draft costs ~5x `jieba.lcut`, so names are
 found from cues instead: a context word (患者, 业主, 市民 …) or an official title (市长) right
 before a surname, a cue right after a full name (张三女士, 张三（男，…）), or a middle-dot
-minority name (买买提·艾力). jieba only tokenizes the few characters around each candidate to
+minority name (买买提·艾力); after a private cue also a Latin-script or transliterated foreign name
+(学生elaine, 丈夫罗文塔尔). jieba only tokenizes the few characters around each candidate to
 find where the name ends. Addresses anchor on a numbered part (文三路123号, 12幢7单元) and extend
 left over the place-name tokens before it.
 """
@@ -96,6 +97,8 @@ class PersonRecognizer:
             ostart, oend = fld.original_span(start, end)
             if any(ch in _NAME_MASKS for ch in fld.original[ostart:oend]):
                 return  # 张某, 李**, 王×明: already de-identified
+            if _DOT_BETWEEN_CJK.match(fld.original, max(0, ostart - 2), ostart + 1) or _DOT_BETWEEN_CJK.match(fld.original, oend - 1):
+                return  # 廷·|巴特尔的父亲: one part of a dotted name; _dotted decides on the whole name
             old = found.get((start, end))
             if old is None or (kind == "official" and old.kind != "official"):
                 score = 0.3 if kind == "official" else 0.8
@@ -323,6 +326,8 @@ class PersonRecognizer:
         start = window_start + ls
         sn = self._surname_len(text, start)
         if sn and sn < len(last) <= sn + 2:
+            if last[sn:] in self.after_private:
+                return  # 董先生的身份证: already de-identified
             if self._known(last):
                 return  # 孙中山先生, 鲁迅先生: a famous name, or a word (安抚老人)
             tag = _tag(last)
@@ -331,6 +336,8 @@ class PersonRecognizer:
             return
         if len(tokens) >= 2 and len(last) <= 2 and self._given_ok(last):
             prev, ps, _pe = tokens[-2]
+            if len(prev) == 2 and prev[0] in self.stops and self._surname_len(prev, 1) == 1 and prev not in tokenizer().FREQ:
+                prev, ps = prev[1], ps + 1  # 到方|肇新的账号: HMM glued a preposition to the surname (not 对方|提供, 时任|福州: words)
             start = window_start + ps
             sn = self._surname_len(text, start)
             # 祝|全国|小朋友们: a common noun or pronoun is not a given name; verbs, adjectives
@@ -394,6 +401,8 @@ class PersonRecognizer:
             left = self._name_part(left, from_end=True)
             cut = len(right)
             for end, (word, kind) in self.after.iter(right):
+                if word.startswith("的"):
+                    continue  # 廷·巴特尔的父亲: a possessive is too weak for a dotted, mostly foreign or public name
                 if end - len(word) + 1 < cut:  # 阿布拉委员: the name ends where a title starts
                     cut, cue_kind = end - len(word) + 1, kind
             right = self._name_part(right[:cut], from_end=False)

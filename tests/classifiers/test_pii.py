@@ -203,6 +203,57 @@ def test_private_names_in_context_are_masked(pii, body, name):
     assert [(f.text, f.action) for f in person] == [(name, "mask")]
 
 
+@pytest.mark.parametrize(
+    "body, name, masked",
+    [
+        # Latin-script names after a private cue; the mask keeps the first letter.
+        ("学生elaine说，25日晚他们一家回国。", "elaine", "e*****"),
+        ("他的父亲Giovanni表示支持。", "Giovanni", "G*******"),
+        # Transliterated names without a dot (the dash is removed by normalization).
+        ("她在丈夫罗文塔尔的支持下坚持下来。", "罗文塔尔", "罗***"),
+        ("他的一位学生福雷斯特-阿伦成为教练。", "福雷斯特-阿伦", "福***-**"),
+        # Cues added: 的哥, 店主, 种植户; a contact person after 请与.
+        ("乘客的惊喜让的哥周文昌经常乐在其中。", "周文昌", "周**"),
+        ("荔枝种植户刘广镇变身无人机飞手。", "刘广镇", "刘**"),
+        ("有兴趣的学生，请与杨振兴联络。", "杨振兴", "杨**"),
+        # A name before a possessive that discloses family or accounts.
+        ("民警赶到现场，陈玉华的妻子说。", "陈玉华", "陈**"),
+        ("多位网友汇款到方肇新的账号。", "方肇新", "方**"),  # 到方|肇新: jieba glues 到 to the surname
+    ],
+)
+def test_foreign_names_new_cues_and_possessives_are_masked(pii, body, name, masked):
+    person = [f for f in run(pii, body) if f.category == "person"]
+    assert [(f.text, f.action) for f in person] == [(name, "mask")]
+    assert pii.mask(person[0]) == masked
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "出现女子DOTA战队，中国女子CS赛区。",  # all-capital acronyms
+        "采用了叫做WhipSelect系统的控制系统。",  # a capital inside: a product name
+        "吸睛少女http://t.cn/abc",  # a URL
+        "游客哈萨克斯坦的行程，乘客亚美尼亚航班。",  # places written in transliteration characters
+        "男子花光积蓄，村民和游客，业主楼下。",  # function-word surnames stay out of the list
+        "请与有关部门联系，或请与当地派出所联系。",
+        "这是董先生的身份证号码。",  # already de-identified
+        "廷·巴特尔的父亲廷懋是开国少将。",  # one part of a dotted name
+    ],
+)
+def test_foreign_name_and_possessive_rules_do_not_overreach(pii, body):
+    assert [(f.text, f.action) for f in run(pii, body) if f.category == "person" and f.action == "mask"] == []
+
+
+def test_an_official_stays_an_official_before_a_possessive(pii):
+    findings = [f for f in run(pii, "市长陈如桂主持会议，陈如桂的妻子也出席。") if f.category == "person"]
+    assert [(f.text, f.action) for f in findings] == [("陈如桂", "warn"), ("陈如桂", "warn")]
+
+
+def test_a_latin_name_is_repeated_only_as_a_whole_word(pii):
+    names = [f.text for f in run(pii, "学生elaine说，elaine和elaines回家。") if f.category == "person"]
+    assert names == ["elaine", "elaine"]
+
+
 def test_a_list_of_names_after_one_cue_is_found(pii):
     names = [f.text for f in run(pii, "志愿者何佳怡、曾子豪和潘婷参与了义诊。") if f.category == "person"]
     assert names == ["何佳怡", "曾子豪", "潘婷"]
