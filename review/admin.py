@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from classifiers import Resources
 
 from . import accounts, audit
-from .db import utcnow
+from .db import get_by_id, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import PLATFORMS, ROLES, Channel, Department, User, WordlistOverride
 
@@ -102,13 +102,7 @@ def unlock(session: Session, actor: User, user: User) -> None:
 
 
 def _user(session: Session, user_id) -> User:
-    try:
-        user = session.get(User, int(user_id))
-    except (TypeError, ValueError):
-        user = None
-    if user is None:
-        raise NotFound("用户不存在")
-    return user
+    return get_by_id(session, User, user_id, NotFound("用户不存在"))
 
 
 def _username(session: Session, user_id: int | None) -> str | None:
@@ -121,13 +115,7 @@ def _username(session: Session, user_id: int | None) -> str | None:
 def _department(session: Session, department_id) -> Department | None:
     if department_id in (None, ""):
         return None
-    try:
-        department = session.get(Department, int(department_id))
-    except (TypeError, ValueError):
-        department = None
-    if department is None:
-        raise NotFound("部门不存在")
-    return department
+    return get_by_id(session, Department, department_id, NotFound("部门不存在"))
 
 
 def add_department(session: Session, actor: User, name: str) -> Department:

@@ -60,6 +60,17 @@ def make_engine(url: str, *, for_writes: bool = True) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def get_by_id(session: Session, model, value, error: Exception):
+    """The row whose id a form or request gave (an int, a string or junk); raise `error` if none."""
+    try:
+        row = session.get(model, int(value))
+    except (TypeError, ValueError):
+        row = None
+    if row is None:
+        raise error
+    return row
+
+
 def on_commit(session: Session, job: str, *args) -> None:
     """Run job `job` (see review.jobs) once this session's transaction has committed."""
     session.info.setdefault("after_commit", []).append((job, args))

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, deadlines
-from .db import on_commit, utcnow
+from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import DECISIONS, TIERS, Channel, Draft, Publication, Revision, ScreeningResult, SignOff, User, content_hash
 
@@ -165,13 +165,7 @@ def create_draft(
 def _channel(session: Session, channel_id) -> Channel | None:
     if channel_id in (None, ""):
         return None
-    try:
-        channel = session.get(Channel, int(channel_id))
-    except (TypeError, ValueError):
-        channel = None
-    if channel is None:
-        raise InvalidInput("发布渠道不存在")
-    return channel
+    return get_by_id(session, Channel, channel_id, InvalidInput("发布渠道不存在"))
 
 
 def _add_revision(session: Session, draft: Draft, author: User, title: str, body: str) -> Revision:
@@ -561,15 +555,7 @@ def withdraw(session: Session, actor: User, draft_id: int) -> Draft:
     return draft
 
 
-# ---------------------------------------------------------------- queues
-
-
-def queue_for(session: Session, user: User) -> list[Draft]:
-    """Drafts waiting for this user's tier, urgent first, then by deadline."""
-    drafts = session.scalars(select(Draft).where(Draft.status == "in_review")).all()
-    waiting = [d for d in drafts if can_sign(session, d, user)[0]]
-    far = utcnow().replace(year=9999)
-    return sorted(waiting, key=lambda d: (not d.urgent, d.deadline_at or far, d.id))
+# ---------------------------------------------------------------- lists
 
 
 def my_drafts(session: Session, user: User) -> list[Draft]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response, g, jsonify, request
 
 from review import accounts, audit, workflow
+from review import queue as review_queue
 from review.errors import Forbidden, InvalidInput, NotAuthenticated
 
 from .common import transaction
@@ -130,7 +131,7 @@ def withdraw(draft_id):
 @token_required
 def queue():
     with transaction() as s:
-        drafts = workflow.queue_for(s, g.api_user)
+        drafts = review_queue.waiting_for(s, g.api_user)
         items = [workflow.view(s, d.id).to_dict() for d in drafts]
     return jsonify(items=items)
 

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from review import accounts, admin, deadlines, workflow
+from review import accounts, admin, deadlines, queue, workflow
 from review.errors import Conflict
 from review.models import Draft, User
 
@@ -74,7 +74,7 @@ def _tier_began(rt, draft_id, ago: timedelta):
 
 def _queued(rt, user) -> list[int]:
     with rt.db.session() as s:
-        return [d.id for d in workflow.queue_for(s, user)]
+        return [d.id for d in queue.waiting_for(s, user)]
 
 
 def test_an_urgent_draft_a_tier_sits_on_escalates_to_its_deputy(rt, people, vice):

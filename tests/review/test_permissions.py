@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from review import accounts, admin, workflow
+from review import accounts, admin, queue, workflow
 from review.errors import Conflict, Forbidden
 
 from .workflow_helpers import BLOCKED, GENERAL_EDIT, IMPORTANT, PASSWORD_FREE, create, decide, edit, publish, rt, submit, withdraw
@@ -174,4 +174,4 @@ def test_a_deactivated_reviewer_signs_nothing(rt, people):
     with pytest.raises(Forbidden):
         decide(rt, inactive, draft_id)
     with rt.db.session() as s:
-        assert workflow.queue_for(s, inactive) == []
+        assert queue.waiting_for(s, inactive) == []

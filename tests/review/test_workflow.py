@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
-from review import workflow
+from review import queue, workflow
 from review.errors import Conflict, Forbidden, InvalidInput
 from review.models import Publication, SignOff, WordlistOverride
 
@@ -65,7 +65,7 @@ def test_queue_shows_each_draft_only_to_the_tier_whose_turn_it_is(rt, people, ti
     approve_all(rt, draft_id, *(people[n] for n in tier_signers))
     with rt.db.session() as s:
         for name in sees | hidden:
-            queued = [d.id for d in workflow.queue_for(s, people[name])]
+            queued = [d.id for d in queue.waiting_for(s, people[name])]
             assert (draft_id in queued) == (name in sees), name
 
 
@@ -74,11 +74,11 @@ def test_dept_heads_see_only_their_own_departments_drafts(rt, people):
     theirs = submitted(rt, people["outsider"])
     with rt.db.session() as s:
         other_editor = people["editor2"]
-        assert [d.id for d in workflow.queue_for(s, other_editor)] == [ours]
+        assert [d.id for d in queue.waiting_for(s, other_editor)] == [ours]
     approve_all(rt, ours, people["editor2"])
     with rt.db.session() as s:
-        assert [d.id for d in workflow.queue_for(s, people["head"])] == [ours]
-        assert theirs not in [d.id for d in workflow.queue_for(s, people["otherhead"])]
+        assert [d.id for d in queue.waiting_for(s, people["head"])] == [ours]
+        assert theirs not in [d.id for d in queue.waiting_for(s, people["otherhead"])]
     with pytest.raises(Forbidden):
         decide(rt, people["otherhead"], ours)
 
@@ -95,7 +95,7 @@ def test_author_signs_no_tier_of_their_own_draft(rt, people):
     with pytest.raises(Forbidden, match="作者"):
         decide(rt, people["head"], draft_id)
     with rt.db.session() as s:
-        assert workflow.queue_for(s, people["head"]) == []
+        assert queue.waiting_for(s, people["head"]) == []
 
 
 def test_one_person_signs_at_most_one_tier_of_a_revision(rt, people):
@@ -114,7 +114,7 @@ def test_one_person_signs_at_most_one_tier_of_a_revision(rt, people):
     with pytest.raises(Forbidden, match="只能签批一个环节"):
         decide(rt, people["editor2"], draft_id)
     with rt.db.session() as s:
-        assert workflow.queue_for(s, people["editor2"]) == []
+        assert queue.waiting_for(s, people["editor2"]) == []
 
 
 def test_the_schema_refuses_a_second_tier_by_the_same_person(rt, people):
