@@ -46,6 +46,40 @@ def test_shipped_model_passes_a_government_notice_about_consumption_vouchers(shi
     assert shipped.check(Document.build("关于发放消费券的公告", NOTICE)) == []
 
 
+# Free public events, lectures, job fairs and hotlines that give a registration or consultation
+# number: a phone number alone is not commercial (000 §17, 001 三.1, 002 §26 forbid ads, not notices).
+# The first two were blocked/warned by model ad-8ca1bc663a55; none of these is a row of ad_gov.tsv.
+FREE_EVENTS_WITH_PHONE = [
+    "端午节社区包粽子活动开始报名，报名电话：0571-88886666，欢迎居民参加。",
+    "市图书馆本周六举办免费公益讲座，欢迎市民报名参加，报名电话12345。",
+    "社区将于下周二上午开展免费理发服务，主要面向行动不便的老年人，有需要的居民请提前致电居委会登记：0571-86012345。",
+    "区老年大学新学期招收学员，开设国画、葫芦丝课程，欢迎退休居民报名，报名电话：0591-83345566。",
+    "区人社局本周五举办残疾人就业专场招聘会，求职者免费入场，咨询电话：0551-65102233，欢迎参加。",
+]
+# Commercial events dressed as community notices: price or discount + call to action + contact.
+EVENT_ADS = [
+    "社区健康讲座报名中，到场即送鸡蛋，现场保健酒原价680元今日特价199元，订购热线13712345678。",
+    "周末亲子烘焙课报名啦！甜心烘焙坊每节课只要49元，两人同行一人半价，预约电话15067123344，欢迎到店体验。",
+]
+
+
+@pytest.mark.parametrize("text", FREE_EVENTS_WITH_PHONE)
+def test_shipped_model_passes_free_public_events_with_a_phone_number(shipped, text):
+    assert shipped.check(Document.build("", text)) == []
+    assert ad_train_file_rows().isdisjoint({text})  # not a training row: this measures generalization
+
+
+@pytest.mark.parametrize("text", EVENT_ADS)
+def test_shipped_model_blocks_commercial_events_posing_as_notices(shipped, text):
+    assert [f.action for f in shipped.check(Document.build("", text))] == ["block"]
+
+
+def ad_train_file_rows() -> set[str]:
+    from classifiers import ad_train
+
+    return {t for _, _, t in ad_train.read_gov_set()}
+
+
 def test_one_ad_paragraph_inside_a_long_article_is_found(shipped):
     news = "\n".join(["全市持续推进重点项目建设，一季度完成固定资产投资同比增长百分之六点五，"
                       "各项民生工程有序推进，群众获得感不断增强。"] * 20)
