@@ -8,7 +8,8 @@ larger libraries are padded with synthetic documents, each 2-5 paragraphs drawn 
 the library's real articles (so they also share text with the queries, which makes it harder).
 Queries: library stories copied with realistic edits. Reported: recall of the original at
 top-1 (after the check's `copy_share` threshold from wordlists/repost.toml), false matches on
-held-out stories, and query latency. With --baselines, MinHash LSH (datasketch) and SimHash
+held-out stories, and query latency. --boilerplate-factor sets OriginalsIndex(boilerplate_factor=…)
+(0: boilerplate scoring off, as before it existed). With --baselines, MinHash LSH (datasketch) and SimHash
 are measured on the same queries at the first library size, as the reason for the choice.
 """
 from __future__ import annotations
@@ -215,6 +216,8 @@ def main(argv=None):
     parser.add_argument("--sizes", default="10000,100000", help="library sizes, comma-separated")
     parser.add_argument("--queries", type=int, default=300, help="library stories copied per run")
     parser.add_argument("--heldout", type=int, default=1000, help="stories kept out of the library as unrelated drafts")
+    parser.add_argument("--boilerplate-factor", type=float, default=None,
+                        help="OriginalsIndex boilerplate_factor (default: the index's own; 0 turns boilerplate scoring off)")
     parser.add_argument("--baselines", action="store_true", help="also measure MinHash LSH and SimHash at the first size")
     args = parser.parse_args(argv)
 
@@ -227,7 +230,7 @@ def main(argv=None):
     unrelated = heldout[: len(heldout) // 2]
     # The text around an embedded copy must not itself copy a library article (some stories
     # re-broadcast a government work report), or "the original" of the draft is ambiguous.
-    real_only = OriginalsIndex.from_records(real)
+    real_only = OriginalsIndex.from_records(real, boilerplate_factor=None)  # independent of the index under test
     filler = [s["body"] for s in heldout[len(heldout) // 2 :] if not real_only.query(s["body"], min_share=0.1)]
     del real_only
     targets = rng.sample([s for s in library_stories if clean_len(s["body"]) >= 150], args.queries)
@@ -260,7 +263,8 @@ def main(argv=None):
     for size in [int(s) for s in args.sizes.split(",")]:
         gc.collect()
         t0 = time.perf_counter()
-        index = OriginalsIndex.from_records(real + list(synthesize(pool, max(0, size - len(real)), random.Random(size))))
+        index_options = {} if args.boilerplate_factor is None else {"boilerplate_factor": args.boilerplate_factor or None}
+        index = OriginalsIndex.from_records(real + list(synthesize(pool, max(0, size - len(real)), random.Random(size))), **index_options)
         build = time.perf_counter() - t0
         hits: dict[str, list[bool]] = {}
         latencies = []

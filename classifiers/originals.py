@@ -6,6 +6,8 @@ whole documents, which halves when half the text is cut (docs/repost.md has the 
 This index samples character 8-gram fingerprints ("0 mod p" selection, as in plagiarism
 detectors), keeps an inverted index from fingerprint to documents in sorted numpy arrays, and
 verifies the best candidates with every 8-gram, which gives the exact share of copied text.
+Boilerplate (text whose fingerprints occur in many more library documents than usual) is left
+out of an original before its shares are computed: it shows the genre, not which one was copied.
 
 Pure: built from (id, title, body) records; persistence lives in review/originals.py.
 """
@@ -24,6 +26,12 @@ from .text import _to_simplified
 
 K = 8  # shingle length in characters: long enough that shared stock phrases rarely fill one
 SAMPLE = 4  # keep fingerprints whose hash is 0 mod SAMPLE
+# Boilerplate: a sampled fingerprint in more than BOILERPLATE_FACTOR x the library's median number
+# of documents per fingerprint (and more than BOILERPLATE_MIN_DF documents) is text that many
+# library documents share (a formulaic announcement, a stock paragraph). It is evidence of the
+# genre, not of copying one document, so the copied shares leave it out (like IDF weighting).
+BOILERPLATE_FACTOR = 4.0
+BOILERPLATE_MIN_DF = 3
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BASE = np.uint64(1_000_003)
 # Full-width ASCII to half-width and upper to lower case, length-preserving so positions hold.
@@ -127,6 +135,16 @@ class _Segment:
     def pairs(self) -> tuple[np.ndarray, np.ndarray]:
         return np.repeat(self.keys, np.diff(self.starts)), self.docs
 
+    def df(self, query: np.ndarray) -> np.ndarray:
+        """Postings length of each fingerprint in `query` (0 when absent)."""
+        out = np.zeros(len(query), dtype=np.int64)
+        if not len(self.keys) or not len(query):
+            return out
+        idx = np.minimum(np.searchsorted(self.keys, query), len(self.keys) - 1)
+        found = self.keys[idx] == query
+        out[found] = self.starts[idx[found] + 1] - self.starts[idx[found]]
+        return out
+
     def lookup(self, query: np.ndarray, max_df: int) -> np.ndarray:
         if not len(self.keys) or not len(query):
             return np.zeros(0, dtype=np.int32)
@@ -151,8 +169,10 @@ class OriginalsIndex:
     threads: a writer publishes new arrays and lists by assignment, and a query works on a snapshot.
     """
 
-    def __init__(self, *, k: int = K, sample: int = SAMPLE, max_segments: int = 8):
+    def __init__(self, *, k: int = K, sample: int = SAMPLE, max_segments: int = 8,
+                 boilerplate_factor: float | None = BOILERPLATE_FACTOR):
         self.k = k
+        self.boilerplate_factor = boilerplate_factor  # None: every shared 8-gram counts
         self.sample = sample
         self.max_segments = max_segments
         self._segments: list[_Segment] = []
@@ -165,7 +185,8 @@ class OriginalsIndex:
         self._number: dict[str, int] = {}  # id -> internal number of its live version
         self._digests: dict[str, bytes] = {}
         self._xor = 0
-        self._cache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._hcache: OrderedDict[int, np.ndarray] = OrderedDict()
+        self._bp_cache: tuple | None = None  # (segments list, boilerplate df threshold)
         self._cache_lock = threading.Lock()
         # Provenance, set by whoever builds the index (review.originals keeps the library version here).
         self.built_from: dict = {}
@@ -256,17 +277,64 @@ class OriginalsIndex:
     def max_df(self) -> int:
         return max(200, len(self) // 100)
 
-    def _full(self, number: int) -> np.ndarray:
+    def boilerplate_df(self, segments=None) -> float:
+        """Document frequency above which a fingerprint counts as boilerplate: a multiple of the
+        library's median documents per fingerprint (so a library that holds several copies of
+        everything does not make every fingerprint boilerplate). Cached per set of segments."""
+        segments = self._segments if segments is None else segments
+        cached = self._bp_cache
+        if cached is not None and cached[0] is segments:
+            return cached[1]
+        lengths = [np.diff(s.starts) for s in segments if len(s.keys)]
+        median = float(np.median(np.concatenate(lengths))) if lengths else 1.0
+        if self.boilerplate_factor is None:
+            value = float("inf")
+        else:
+            value = max(float(BOILERPLATE_MIN_DF), self.boilerplate_factor * median)
+        self._bp_cache = (segments, value)
+        return value
+
+    def _distinctive(self, number: int, segments, threshold: float) -> np.ndarray:
+        """Sorted unique 8-grams of an original that are not inside boilerplate text."""
+        h = self._hashes(number)
+        if threshold == float("inf"):
+            return np.unique(h)
+        sampled = np.flatnonzero((h % np.uint64(self.sample)) == 0)
+        if not len(sampled):
+            return np.unique(h)
+        df = np.zeros(len(sampled), dtype=np.int64)
+        for seg in segments:
+            df += seg.df(h[sampled])
+        boiler_starts = sampled[df > threshold]
+        if not len(boiler_starts):
+            return np.unique(h)
+        # Boilerplate text: every sampled boilerplate 8-gram, and the stretch between two sampled
+        # 8-grams in a row that are both boilerplate (sampling leaves gaps). An 8-gram is
+        # boilerplate when all its characters are.
+        is_bp = df > threshold
+        n_chars = len(h) + self.k - 1
+        delta = np.zeros(n_chars + 1, dtype=np.int64)
+        np.add.at(delta, sampled[is_bp], 1)
+        np.add.at(delta, sampled[is_bp] + self.k, -1)
+        both = is_bp[:-1] & is_bp[1:]
+        np.add.at(delta, sampled[:-1][both], 1)
+        np.add.at(delta, sampled[1:][both], -1)
+        chars = np.cumsum(delta[:n_chars]) > 0
+        outside = np.concatenate([[0], np.cumsum(~chars)])  # non-boilerplate characters before each position
+        boiler = (outside[self.k :] - outside[: len(h)]) == 0
+        return np.unique(h[~boiler])
+
+    def _hashes(self, number: int) -> np.ndarray:
         with self._cache_lock:
-            cached = self._cache.get(number)
+            cached = self._hcache.get(number)
             if cached is not None:
-                self._cache.move_to_end(number)
+                self._hcache.move_to_end(number)
                 return cached
-        cached = np.unique(shingle_hashes(content_chars(self._bodies[number])[0], self.k))
+        cached = shingle_hashes(content_chars(self._bodies[number])[0], self.k)
         with self._cache_lock:
-            self._cache[number] = cached
-            if len(self._cache) > 256:
-                self._cache.popitem(last=False)
+            self._hcache[number] = cached
+            if len(self._hcache) > 256:
+                self._hcache.popitem(last=False)
         return cached
 
     def query(
@@ -303,9 +371,10 @@ class OriginalsIndex:
         if len(top) > candidates:
             top = top[np.argpartition(-counts[top], candidates)[:candidates]]
         unique_q = np.unique(hashes)
+        threshold = self.boilerplate_df(segments)
         results = []
         for number in top:
-            original = self._full(int(number))  # sorted, unique
+            original = self._distinctive(int(number), segments, threshold)  # sorted, unique
             if not len(original):
                 continue
             shared = original[_member(original, unique_q)]
