@@ -42,12 +42,16 @@ def submit_draft(web, author, title, body, **extra) -> int:
     return draft_id_of(client.post("/drafts/new", data=data))
 
 
-def approve(web, who, draft_id, comment=""):
+def decide(web, who, draft_id, decision, comment=""):
     client = web.login(who)
     page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
     response = client.post(f"/drafts/{draft_id}/decision",
-                           data={"decision": "approve", "comment": comment, "revision_hash": revision_hash(page)})
+                           data={"decision": decision, "comment": comment, "revision_hash": revision_hash(page)})
     assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def approve(web, who, draft_id, comment=""):
+    decide(web, who, draft_id, "approve", comment)
 
 
 def published_draft(web, channel) -> int:
@@ -99,10 +103,7 @@ def test_draft_page_highlights_findings_in_the_text(web):
 
 def test_edit_page_shows_reviewer_comments_for_the_revision(web):
     draft_id = submit_draft(web, "editor", "通知", "定于周五开会。")
-    client = web.login("editor2")
-    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
-    client.post(f"/drafts/{draft_id}/decision",
-                data={"decision": "reject", "comment": "请补充会议地点", "revision_hash": revision_hash(page)})
+    decide(web, "editor2", draft_id, "reject", "请补充会议地点")
     editor = web.login("editor")
     edit_page = editor.get(f"/drafts/{draft_id}/edit").get_data(as_text=True)
     assert "请补充会议地点" in edit_page and "针对第 1 版" in edit_page and "保存并重新提交" in edit_page
@@ -110,10 +111,7 @@ def test_edit_page_shows_reviewer_comments_for_the_revision(web):
 
 def test_resubmit_after_edit_shows_diff_against_previous_revision(web):
     draft_id = submit_draft(web, "editor", "通知", "定于周五开会。")
-    client = web.login("editor2")
-    page = client.get(f"/drafts/{draft_id}").get_data(as_text=True)
-    client.post(f"/drafts/{draft_id}/decision",
-                data={"decision": "reject", "comment": "请补充地点", "revision_hash": revision_hash(page)})
+    decide(web, "editor2", draft_id, "reject", "请补充地点")
     editor = web.login("editor")
     response = editor.post(f"/drafts/{draft_id}/edit", data={"title": "通知", "body": "定于周五在三楼会议室开会。",
                                                              "action": "submit"})
