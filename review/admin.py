@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from classifiers import Resources
 
-from . import accounts, audit
-from .db import get_by_id, utcnow
+from . import accounts, audit, workflow
+from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import PLATFORMS, ROLES, Channel, Department, User, WordlistOverride
+from .models import PLATFORMS, ROLES, Channel, Department, Draft, User, WordlistOverride
 
 ADAPTERS = ("outbox", "webhook")
 WORDLIST_MAX = 2_000_000
@@ -271,6 +271,7 @@ def save_override(session: Session, actor: User, name: str, content: str) -> Wor
     old_lines, new_lines = set(previous.splitlines()), set(content.splitlines())
     audit.record(session, actor, "wordlist_saved", file=name, old_sha256=_digest(previous), new_sha256=_digest(content),
                  added=sorted(new_lines - old_lines)[:50], removed=sorted(old_lines - new_lines)[:50])
+    rescreen_after_commit(session)
     return override
 
 
@@ -284,6 +285,17 @@ def reset_override(session: Session, actor: User, name: str) -> None:
     session.delete(override)
     session.flush()
     audit.record(session, actor, "wordlist_reset", file=name, old_sha256=_digest(override.content))
+    rescreen_after_commit(session)
+
+
+def rescreen_after_commit(session: Session) -> list[int]:
+    """A wordlist decides what is blocked and what needs the top leader (003 §13, 002 §17): drafts
+    routed under the old lists are screened again once the edit has committed."""
+    draft_ids = list(session.scalars(
+        select(Draft.id).where(Draft.status.in_(workflow.RESCREEN_STATES)).order_by(Draft.id)))
+    for draft_id in draft_ids:
+        on_commit(session, "rescreen_draft", draft_id)
+    return draft_ids
 
 
 def counts(session: Session) -> dict:

@@ -5,7 +5,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from review import admin
-from review import wordlists as wordlist_edits
 from review.accounts import MIN_PASSWORD
 from review.errors import NotFound, ReviewError
 from review.models import PLATFORMS, ROLE_LABELS, ROLES, Channel, Department, User
@@ -150,10 +149,10 @@ def wordlist(name):
         try:
             with transaction() as s:
                 if request.form.get("action") == "reset":
-                    wordlist_edits.reset_override(s, _actor(s), name)
+                    admin.reset_override(s, _actor(s), name)
                     flash("已恢复为系统自带版本")
                 else:
-                    wordlist_edits.save_override(s, _actor(s), name, content)
+                    admin.save_override(s, _actor(s), name, content)
                     flash("已保存；审查进程在下一次审查时自动使用新词库，无需重启；审核中的稿件将按新词库重新审查")
             return redirect(url_for("admin.wordlist", name=name))
         except ReviewError as exc:

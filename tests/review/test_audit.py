@@ -10,7 +10,7 @@ from datetime import timezone
 import pytest
 from sqlalchemy import select, text
 
-from review import admin, audit, wordlists
+from review import admin, audit
 from review.models import AuditEvent, User
 
 from .workflow_helpers import (
@@ -36,7 +36,7 @@ def _busy_trail(rt, people):
     with rt.db.session() as s:
         admin.update_user(s, p["admin"], s.get(User, p["head"].id), deputy=s.get(User, p["editor2"].id))
         shipped, _ = admin.wordlist_text(s, "sensitive/personnel.txt")
-        wordlists.save_override(s, s.get(User, p["admin"].id), "sensitive/personnel.txt", shipped + "星澜书院\n")
+        admin.save_override(s, s.get(User, p["admin"].id), "sensitive/personnel.txt", shipped + "星澜书院\n")
     return draft_id
 
 

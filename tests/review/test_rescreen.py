@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from review import admin, workflow, wordlists
+from review import admin, workflow
 from review.cli import cli
 from review.config import Config
 from review.errors import Conflict
@@ -36,7 +36,7 @@ def _add_term(rt, people, name="sensitive/personnel.txt"):
     """What an administrator does on the wordlist page."""
     with rt.db.session() as s:
         shipped, _ = admin.wordlist_text(s, name)
-        wordlists.save_override(s, s.get(User, people["admin"].id), name, shipped + f"\n{TERM}\n")
+        admin.save_override(s, s.get(User, people["admin"].id), name, shipped + f"\n{TERM}\n")
 
 
 def _store_term_silently(rt, people, name="sensitive/personnel.txt"):
@@ -211,7 +211,7 @@ def test_a_wordlist_edit_queues_rescreen_jobs_for_the_workers(rt, redis_rt, peop
     draft_id = submitted(rt, people["editor"], ACADEMY)
     with redis_rt.db.session() as s:
         shipped, _ = admin.wordlist_text(s, "sensitive/personnel.txt")
-        wordlists.save_override(s, s.get(User, people["admin"].id), "sensitive/personnel.txt", shipped + f"\n{TERM}\n")
+        admin.save_override(s, s.get(User, people["admin"].id), "sensitive/personnel.txt", shipped + f"\n{TERM}\n")
     assert state(rt, draft_id)["route"] == ["editor", "dept_head"]
     assert [j.func_name for j in redis_rt.queue().jobs] == ["workers.jobs.rescreen_draft"]
     _work(redis_rt)
