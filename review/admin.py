@@ -1,5 +1,6 @@
-"""What administrators change in the browser: users, departments, channels, wordlists and the
-approved-source list. Every change is one audited transaction (002 §25: operation logs).
+"""What administrators change in the browser: users, departments, channels, wordlists, the
+approved-source list and the originals library's news feeds. Every change is one audited
+transaction (002 §25: operation logs).
 
 Wordlist edits are stored as WordlistOverride rows; screening.ScreenerCache notices the change on
 its next use, so running web processes and workers screen with the new lists without a restart.
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import Resources
 
-from . import accounts, audit, workflow
+from . import accounts, audit, originals, workflow
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import PLATFORMS, ROLES, Channel, Department, Draft, User, WordlistOverride
@@ -296,6 +297,34 @@ def rescreen_after_commit(session: Session) -> list[int]:
     for draft_id in draft_ids:
         on_commit(session, "rescreen_draft", draft_id)
     return draft_ids
+
+
+# ---------------------------------------------------------------- originals library feeds
+
+
+def feed(session: Session, feed_id) -> originals.OriginalFeed:
+    return get_by_id(session, originals.OriginalFeed, feed_id, NotFound("订阅不存在"))
+
+
+def add_feed(session: Session, actor: User, url: str, source: str) -> originals.OriginalFeed:
+    _require_admin(actor)
+    return originals.add_feed(session, url, source, actor=actor)
+
+
+def set_feed_active(session: Session, actor: User, feed_row: originals.OriginalFeed,
+                    active: bool) -> originals.OriginalFeed:
+    _require_admin(actor)
+    return originals.set_feed_active(session, feed_row, active, actor=actor)
+
+
+def remove_feed(session: Session, actor: User, feed_row: originals.OriginalFeed) -> None:
+    _require_admin(actor)
+    originals.remove_feed(session, feed_row, actor=actor)
+
+
+def import_feed_now(session: Session, actor: User, feed_row: originals.OriginalFeed) -> None:
+    _require_admin(actor)
+    originals.request_feed_import(session, feed_row, actor=actor)
 
 
 def counts(session: Session) -> dict:

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from . import audit, publishing, workflow
+from . import audit, originals, publishing, workflow
 from .models import Draft, Publication, Revision
+from .originals import OriginalFeed
 from .screening import screen_revision as run_screen
 
 
@@ -58,3 +59,16 @@ def deliver_publication(runtime, publication_id: int) -> str:
                          revision_hash=publication.content_hash, publication_id=publication.id,
                          adapter=publication.adapter, delivery=publication.delivery)
         return publication.delivery
+
+
+def import_feed(runtime, feed_id: int) -> str:
+    """One feed now (an administrator's 立即导入). A fetch failure is kept on the feed row, then raised."""
+    with runtime.db.session() as session:
+        if session.get(OriginalFeed, feed_id) is None:
+            return "missing"
+    return str(originals.import_feed(runtime.db, feed_id))
+
+
+def import_feeds(runtime) -> dict[int, str]:
+    """The scheduled import of every active feed."""
+    return originals.import_feeds(runtime.db)

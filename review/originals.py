@@ -1,7 +1,8 @@
 """The originals library: published articles a draft may repost, kept in the database.
 
 Imported from JSONL files (`review originals import`) and from RSS/Atom/JSON feeds an
-administrator configures (the `workers.feeds.import_feeds` job). Screening searches it through
+administrator configures at /admin/feeds or with `review originals feed-add` (the
+`workers.jobs.import_feeds` job, queued by the worker's maintenance loop). Screening searches it through
 a classifiers.originals.OriginalsIndex that `build_index` builds, and rebuilds incrementally.
 002 §20 / 004 6.3.1.4: a repost must not alter the original's title or content, so the check
 needs the original to compare against.
@@ -27,8 +28,10 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from classifiers.originals import OriginalsIndex
 
-from .db import Base, Database, UTCDateTime, utcnow
+from . import audit
+from .db import Base, Database, UTCDateTime, on_commit, utcnow
 from .errors import InvalidInput
+from .models import User
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,7 @@ URL_MAX = 1000
 BEIJING = timezone(timedelta(hours=8))
 FEED_MAX_BYTES = 10 * 1024 * 1024
 FEED_TIMEOUT_SECONDS = 30
+FEED_IMPORT_EVERY_SECONDS = 30 * 60  # the worker's maintenance loop queues import_feeds this often
 
 
 class Original(Base):
@@ -213,16 +217,56 @@ def import_jsonl(db: Database, path: str | Path) -> ImportResult:
 # -- feeds ---------------------------------------------------------------------------------
 
 
-def add_feed(session: Session, url: str, source: str = "") -> OriginalFeed:
-    url = url.strip()
-    if not re.match(r"https?://\S+$", url):
+def list_feeds(session: Session) -> list[OriginalFeed]:
+    return list(session.scalars(select(OriginalFeed).order_by(OriginalFeed.id)))
+
+
+def library_summary(session: Session) -> dict:
+    """How big the library is and when feeds last brought something in (admin overview)."""
+    size, last_imported_at = session.execute(select(func.count(Original.id), func.max(Original.imported_at))).one()
+    return {"size": size, "last_imported_at": last_imported_at,
+            "last_fetched_at": session.scalar(select(func.max(OriginalFeed.last_fetched_at)))}
+
+
+def add_feed(session: Session, url: str, source: str = "", actor: User | None = None) -> OriginalFeed:
+    """A new feed, audited (002 §25); `actor` None is the command line ("system")."""
+    url = (url or "").strip()
+    source = (source or "").strip()
+    if not re.match(r"https?://\S+$", url) or len(url) > URL_MAX:
         raise InvalidInput("订阅地址须为 http(s) 地址")
+    if len(source) > SOURCE_MAX:
+        raise InvalidInput(f"默认稿源不能超过 {SOURCE_MAX} 字")
     if session.scalars(select(OriginalFeed).where(OriginalFeed.url == url)).first() is not None:
         raise InvalidInput(f"订阅 {url} 已存在")
-    feed = OriginalFeed(url=url, source=source.strip())
+    feed = OriginalFeed(url=url, source=source)
     session.add(feed)
     session.flush()
+    audit.record(session, actor, "feed_added", feed_id=feed.id, url=url, source=source)
     return feed
+
+
+def set_feed_active(session: Session, feed: OriginalFeed, active: bool, actor: User | None = None) -> OriginalFeed:
+    """Pause or resume the scheduled import of one feed; already imported articles stay."""
+    if feed.active == bool(active):
+        return feed
+    feed.active = bool(active)
+    session.flush()
+    audit.record(session, actor, "feed_resumed" if active else "feed_paused", feed_id=feed.id, url=feed.url)
+    return feed
+
+
+def remove_feed(session: Session, feed: OriginalFeed, actor: User | None = None) -> None:
+    """Stop importing a feed. Its articles stay in the library: drafts may already cite them."""
+    audit.record(session, actor, "feed_removed", feed_id=feed.id, url=feed.url, source=feed.source)
+    session.delete(feed)
+    session.flush()
+
+
+def request_feed_import(session: Session, feed: OriginalFeed, actor: User | None = None) -> None:
+    """Import one feed now, through the job dispatcher once this transaction commits: queued for a
+    worker when there is Redis, else run inline. The outcome lands on the feed row either way."""
+    audit.record(session, actor, "feed_import_requested", feed_id=feed.id, url=feed.url)
+    on_commit(session, "import_feed", feed.id)
 
 
 class _Text(HTMLParser):
@@ -356,8 +400,9 @@ def import_feed(db: Database, feed_id: int, fetcher=fetch) -> ImportResult:
     except Exception as exc:
         with db.session() as session:
             feed = session.get(OriginalFeed, feed_id)
-            feed.last_fetched_at = utcnow()
-            feed.last_error = f"{type(exc).__name__}: {exc}"[:1000]
+            if feed is not None:  # an administrator may have removed it during the fetch
+                feed.last_fetched_at = utcnow()
+                feed.last_error = f"{type(exc).__name__}: {exc}"[:1000]
         raise
     records, skipped = [], []
     for n, article in enumerate(articles, 1):
@@ -368,9 +413,10 @@ def import_feed(db: Database, feed_id: int, fetcher=fetch) -> ImportResult:
     with db.session() as session:
         result = import_records(session, records)
         feed = session.get(OriginalFeed, feed_id)
-        feed.last_fetched_at = utcnow()
-        feed.last_added, feed.last_updated = result.added, result.updated
-        feed.last_error = "；".join(skipped)[:1000] or None
+        if feed is not None:
+            feed.last_fetched_at = utcnow()
+            feed.last_added, feed.last_updated = result.added, result.updated
+            feed.last_error = "；".join(skipped)[:1000] or None
     return result
 
 

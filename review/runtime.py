@@ -21,6 +21,8 @@ from .screening import ScreenerCache
 log = logging.getLogger(__name__)
 
 QUEUE = "sanshen"
+FEED_JOBS = ("import_feed", "import_feeds")
+FEED_JOB_TIMEOUT_SECONDS = 600
 
 
 class Runtime:
@@ -50,15 +52,19 @@ class Runtime:
     def _enqueue(self, job: str, *args) -> None:
         from rq import Callback, Retry
 
-        options = {}
+        if job in FEED_JOBS:
+            # Fetches have their own timeouts; a failed import is on the feed row, and the next
+            # scheduled run is its retry.
+            options = {"job_timeout": FEED_JOB_TIMEOUT_SECONDS}
+        else:
+            options = {"job_timeout": self.config.screening_timeout_seconds,
+                       "retry": Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals))}
         if job == "screen_revision":
             options["on_failure"] = Callback("workers.jobs.on_screening_failure")
         self.queue().enqueue(
             f"workers.jobs.{job}",
             *args,
             job_id=f"{job}-{'-'.join(map(str, args))}-{utcnow().timestamp():.0f}",
-            retry=Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals)),
-            job_timeout=self.config.screening_timeout_seconds,
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
             **options,

@@ -1,15 +1,16 @@
-"""Administration in the browser: users and roles, departments, channels, wordlists, approved sources."""
+"""Administration in the browser: users and roles, departments, channels, wordlists, approved sources,
+the originals library's news feeds."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from review import admin
+from review import admin, originals
 from review.accounts import MIN_PASSWORD
-from review.errors import NotFound, ReviewError
+from review.errors import InvalidInput, NotFound, ReviewError
 from review.models import PLATFORMS, ROLE_LABELS, ROLES, Channel, Department, User
 
-from .common import current_user, login_required, read_session, transaction
+from .common import current_user, login_required, read_session, runtime, transaction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 APPROVED_SOURCES = "approved_sources.tsv"
@@ -160,3 +161,51 @@ def wordlist(name):
     stored, override = admin.wordlist_text(read_session(), name)
     return render_template("admin/wordlist.html", name=name, content=stored if content is None else content,
                            override=override, error=error, approved=name == APPROVED_SOURCES), (400 if error else 200)
+
+
+def _feeds_page(error=None, form=None, status=200):
+    s = read_session()
+    return render_template("admin/feeds.html", feeds=originals.list_feeds(s), library=originals.library_summary(s),
+                           every_minutes=originals.FEED_IMPORT_EVERY_SECONDS // 60, error=error,
+                           form=form or {}), status
+
+
+@bp.route("/feeds", methods=["GET", "POST"])
+@login_required("admin")
+def feeds():
+    if request.method == "POST":
+        try:
+            with transaction() as s:
+                feed = admin.add_feed(s, _actor(s), request.form.get("url", ""), request.form.get("source", ""))
+            flash(f"已新增订阅 {feed.url}")
+            return redirect(url_for("admin.feeds"))
+        except ReviewError as exc:
+            return _feeds_page(exc.message, request.form, 400)
+    return _feeds_page()
+
+
+@bp.route("/feeds/<int:feed_id>", methods=["POST"])
+@login_required("admin")
+def feed(feed_id):
+    action = request.form.get("action")
+    try:
+        with transaction() as s:
+            actor, row = _actor(s), admin.feed(s, feed_id)
+            if action in ("pause", "resume"):
+                admin.set_feed_active(s, actor, row, action == "resume")
+                message = "已恢复定时导入" if action == "resume" else "已暂停定时导入"
+            elif action == "delete":
+                if request.form.get("confirm") != "on":
+                    raise InvalidInput("删除订阅须先勾选“确认删除”")
+                admin.remove_feed(s, actor, row)
+                message = f"已删除订阅 {row.url}；已导入的原文仍保留在原文库中"
+            elif action == "import":
+                admin.import_feed_now(s, actor, row)
+                message = ("已加入后台导入队列，稍后刷新本页查看结果" if runtime().redis is not None
+                           else "已执行导入，结果见下表")
+            else:
+                raise InvalidInput("未知的操作")
+        flash(message)
+        return redirect(url_for("admin.feeds"))
+    except ReviewError as exc:
+        return _feeds_page(exc.message, status=exc.status)

@@ -1,7 +1,7 @@
 """RQ entry points, queued by dotted name. Each takes ids, runs a review job, lets failures raise."""
 from __future__ import annotations
 
-from review import jobs, originals
+from review import jobs
 
 from .context import runtime
 
@@ -18,9 +18,13 @@ def deliver_publication(publication_id: int) -> str:
     return jobs.deliver_publication(runtime(), publication_id)
 
 
+def import_feed(feed_id: int) -> str:
+    return jobs.import_feed(runtime(), feed_id)
+
+
 def import_feeds() -> dict[int, str]:
     """The scheduled import of news feeds into the originals library; idempotent."""
-    return originals.import_feeds(runtime().db)
+    return jobs.import_feeds(runtime())
 
 
 def on_screening_failure(job, connection, exc_type, exc_value, tb) -> None:

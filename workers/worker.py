@@ -13,13 +13,12 @@ import threading
 
 from rq import SimpleWorker
 
-from review.runtime import QUEUE
+from review.originals import FEED_IMPORT_EVERY_SECONDS
 
 from .context import runtime
 
 log = logging.getLogger(__name__)
 MAINTENANCE_SECONDS = 60
-FEEDS_EVERY_SECONDS = 30 * 60
 
 
 def preload() -> None:
@@ -32,8 +31,8 @@ def maintenance_tick() -> None:
     rt = runtime()
     rt.requeue_stale_screening()
     # One feed import per period across all workers: whoever sets the key first queues it.
-    if rt.redis.set("sanshen:feeds-scheduled", "1", nx=True, ex=FEEDS_EVERY_SECONDS):
-        rt.queue().enqueue("workers.jobs.import_feeds", job_timeout=600)
+    if rt.redis.set("sanshen:feeds-scheduled", "1", nx=True, ex=FEED_IMPORT_EVERY_SECONDS):
+        rt.dispatch("import_feeds")
 
 
 def _maintenance(stop: threading.Event) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import select
 
 from .. import originals
 from . import cli
@@ -22,7 +21,7 @@ def import_cmd(path):
     click.echo(f"导入完成：{result}")
 
 
-@originals_group.command("feed-add", help="新增定时导入的订阅（RSS、Atom 或 JSON Feed）。")
+@originals_group.command("feed-add", help="新增定时导入的订阅（RSS、Atom 或 JSON Feed）；也可在网页“系统管理 › 原文订阅”中管理。")
 @click.argument("url")
 @click.option("--source", default="", help="条目未注明来源时使用的来源名称")
 @domain_errors
@@ -35,7 +34,7 @@ def feed_add(url, source):
 @originals_group.command("feeds", help="列出订阅及最近一次导入结果。")
 def feed_list():
     with open_runtime().db.session() as session:
-        feeds = session.scalars(select(originals.OriginalFeed).order_by(originals.OriginalFeed.id)).all()
+        feeds = originals.list_feeds(session)
     for f in feeds:
         state = "启用" if f.active else "停用"
         last = f.last_fetched_at.isoformat(timespec="seconds") if f.last_fetched_at else "从未"

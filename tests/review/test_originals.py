@@ -160,3 +160,23 @@ def test_cli_import_reports_counts_and_bad_lines(db, tmp_path, env):
     result = runner.invoke(cli, ["originals", "import", str(bad)])
     assert result.exit_code == 1 and "第 2 行" in result.output
     assert count(db) == 2
+
+
+def test_feed_changes_are_audited_and_the_cli_lists_them(db, env):
+    from review.models import AuditEvent
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["originals", "feed-add", "https://www.gov.cn/rss.xml", "--source", "中国政府网"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(cli, ["originals", "feed-add", "https://www.gov.cn/rss.xml"]).exit_code == 1
+    with db.session() as s:
+        feed = originals.list_feeds(s)[0]
+        originals.set_feed_active(s, feed, False)
+        originals.set_feed_active(s, feed, False)  # unchanged: nothing to record
+    listing = runner.invoke(cli, ["originals", "feeds"])
+    assert "停用\thttps://www.gov.cn/rss.xml\t中国政府网\t最近 从未" in listing.output
+    with db.session() as s:
+        originals.remove_feed(s, originals.list_feeds(s)[0])
+        assert originals.list_feeds(s) == []
+        trail = [(e.actor, e.action) for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+    assert trail == [("system", "feed_added"), ("system", "feed_paused"), ("system", "feed_removed")]

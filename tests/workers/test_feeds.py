@@ -117,6 +117,15 @@ def test_a_broken_feed_is_recorded_and_does_not_stop_the_others(runtime, server)
         assert s.scalars(select(Original.title)).all() == ["新学期校园安全检查启动"]
 
 
+def test_the_one_feed_job_imports_that_feed_and_skips_a_removed_one(runtime, server):
+    rss, atom = add_feeds(runtime, server, "/rss.xml", "/atom.xml")
+    assert jobs.import_feed(atom) == "新增 1 篇，更新 0 篇，未变 0 篇"
+    with runtime.db.session() as s:
+        assert s.get(OriginalFeed, rss).last_fetched_at is None
+        originals.remove_feed(s, s.get(OriginalFeed, rss))
+    assert jobs.import_feed(rss) == "missing"  # queued before the feed was removed: harmless
+
+
 def test_feeds_with_entity_declarations_are_refused():
     evil = b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><rss><channel><title>&a;</title></channel></rss>'
     with pytest.raises(ValueError, match="DTD"):
