@@ -15,6 +15,7 @@ are measured on the same queries at the first library size, as the reason for th
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import random
@@ -30,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from classifiers import Resources  # noqa: E402
 from classifiers.document import Document  # noqa: E402
 from classifiers.originals import OriginalsIndex, content_chars, shingle_hashes  # noqa: E402
-from classifiers.repost import build as build_check  # noqa: E402
+from classifiers.repost import RepostCheck, build as build_check  # noqa: E402
 
 import opencc  # noqa: E402
 
@@ -241,21 +242,21 @@ def main(argv=None):
 
     rule = build_check(Resources())  # the check's own definition of "copied" (wordlists/repost.toml)
     t = rule.settings
-    copy_share = f"{t.copy_share} of the original, or excerpt {t.excerpt_share} of the draft and >= {t.excerpt_min_chars} chars"
+    copy_share = (f"{t.copy_share} of the original (unless a quotation: < {t.quotation_share} of the draft and "
+                  f"< {t.quotation_chars} chars), or excerpt {t.excerpt_share} of the draft and >= {t.excerpt_min_chars} chars; "
+                  "not the same template with other figures")
     print(f"data: {args.data}; library: {len(real)} real articles ({len(library_stories)} stories, {len(reports)} reports); "
           f"{len(targets)} copied stories x {len(queries) // len(targets)} edits; {len(unrelated)} held-out unrelated stories; "
           f"copied = {copy_share}\n")
 
-    def top1(index, text):
-        matches = [m for m in index.query(text, min_share=0.3) if rule.is_copy(m)]
+    def top1(check, text):
+        matches = check.copies(text, declared=False)  # the queries declare no repost
         return matches[0].id if matches else None
 
-    def top1_at(matches, copy_share):
-        """top-1 under another copy_share (the excerpt rule unchanged), for the sweep."""
-        s = rule.settings
-        ok = [m for m in matches if m.share_of_original >= copy_share
-              or (m.share_of_draft >= s.excerpt_share and m.copied_chars >= s.excerpt_min_chars)]
-        return ok[0].id if ok else None
+    def top1_at(check, text, copy_share):
+        """top-1 under another copy_share (every other rule of the check unchanged), for the sweep."""
+        swept = RepostCheck(check.approved, dataclasses.replace(check.settings, copy_share=copy_share), check.originals)
+        return top1(swept, text)
 
     sweep_values = (0.5, 0.6, 0.7, 0.8)
 
@@ -266,25 +267,23 @@ def main(argv=None):
         index_options = {} if args.boilerplate_factor is None else {"boilerplate_factor": args.boilerplate_factor or None}
         index = OriginalsIndex.from_records(real + list(synthesize(pool, max(0, size - len(real)), random.Random(size))), **index_options)
         build = time.perf_counter() - t0
+        check = build_check(Resources(services={"originals": index}))
         hits: dict[str, list[bool]] = {}
         latencies = []
         for _, _, draft, _ in queries[:50]:  # warm-up: first-touch costs are not query latency
             index.query(draft)
         for name, oid, draft, kept in queries:
             t = time.perf_counter()
-            got = top1(index, draft)
+            got = top1(check, draft)
             latencies.append((time.perf_counter() - t) * 1000)
             hits.setdefault(name, []).append(got == oid)
-        kept50 = [top1(index, d) == oid for _, oid, d, k in queries if k >= 0.5]
-        false = [(s, top1(index, s["body"])) for s in unrelated]
+        kept50 = [top1(check, d) == oid for _, oid, d, k in queries if k >= 0.5]
+        false = [(s, top1(check, s["body"])) for s in unrelated]
         sweep = {}
-        copy_matches = [(oid, index.query(d, min_share=0.3)) for _, oid, d, k in queries if k >= 0.5]
-        unrelated_matches = [index.query(s["body"], min_share=0.3) for s in unrelated]
         for v in sweep_values:
-            sweep[v] = (np.mean([top1_at(ms, v) == oid for oid, ms in copy_matches]),
-                        sum(top1_at(ms, v) is not None for ms in unrelated_matches))
+            sweep[v] = (np.mean([top1_at(check, d, v) == oid for _, oid, d, k in queries if k >= 0.5]),
+                        sum(top1_at(check, s["body"], v) is not None for s in unrelated))
         false_examples = [(s["title"], index.get(got)[0]) for s, got in false if got is not None]
-        check = build_check(Resources(services={"originals": index}))
         docs = [Document.build("标题", d) for _, _, d, _ in queries[:: max(1, len(queries) // 300)]]
         check_ms = []
         for doc in docs:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from .attribution import REQUIRED_ITEMS, Attribution, AttributionItem, host, parse
@@ -102,6 +103,8 @@ class Settings:
     copy_share: float
     excerpt_share: float
     excerpt_min_chars: int
+    quotation_share: float
+    quotation_chars: int
     min_sentence_chars: int
 
     @classmethod
@@ -114,6 +117,8 @@ class Settings:
             float(data["thresholds"]["copy_share"]),
             float(data["thresholds"]["excerpt_share"]),
             int(data["thresholds"]["excerpt_min_chars"]),
+            float(data["thresholds"]["quotation_share"]),
+            int(data["thresholds"]["quotation_chars"]),
             int(data["thresholds"]["min_sentence_chars"]),
         )
 
@@ -139,6 +144,10 @@ def build(resources: Resources) -> "RepostCheck":
     )
 
 
+# A draft holding (nearly) all of an original copies it, however long the draft around it.
+COMPLETE_COPY = 0.9
+
+
 class RepostCheck:
     name = NAME
 
@@ -155,7 +164,7 @@ class RepostCheck:
     def check(self, doc: Document) -> list[Finding]:
         attribution = parse(doc)
         claimed = _claimed(attribution, doc.options.repost)
-        matches = self._copies(doc)
+        matches = self.copies(doc.body.original, declared=claimed.declared)
         if not claimed.declared and not matches:
             # Original work; a dateline ("新华社……电") alone is not a repost claim.
             return []
@@ -177,15 +186,24 @@ class RepostCheck:
 
     # -- library ---------------------------------------------------------------------------
 
-    def _copies(self, doc: Document) -> list[Match]:
-        if self.originals is None or not doc.body.original.strip():
+    def copies(self, body: str, declared: bool) -> list[Match]:
+        """Library originals the body copies, best first. For a draft that does not declare a
+        repost, an original whose frame it reuses with other figures is not one: that is the
+        same template reporting another event (新年贺词 of another year), not a copy."""
+        if self.originals is None or not body.strip():
             return []
-        return [m for m in self.originals.query(doc.body.original, min_share=0.3) if self.is_copy(m)]
+        matches = [m for m in self.originals.query(body, min_share=0.3) if self.is_copy(m)]
+        if declared:
+            return matches  # a declared repost with changed figures is altered_content, reported below
+        return [m for m in matches if not changed_figures(body, self.originals.get(m.id)[1])]
 
     def is_copy(self, m: Match) -> bool:
-        """Half the original in the draft, or a long excerpt making up half the draft."""
+        """Half the original in the draft, unless that is a short quotation inside a much longer
+        draft (two sentences of a brief); or a long excerpt making up half the draft."""
         s = self.settings
-        return m.share_of_original >= s.copy_share or (
+        quotation = (m.share_of_original < COMPLETE_COPY and m.share_of_draft < s.quotation_share
+                     and m.copied_chars < s.quotation_chars)
+        return (m.share_of_original >= s.copy_share and not quotation) or (
             m.share_of_draft >= s.excerpt_share and m.copied_chars >= s.excerpt_min_chars
         )
 
@@ -363,6 +381,30 @@ def _claimed(attribution: Attribution, info: RepostInfo | None) -> Claimed:
         original_title=(info.original_title if info else "") or (title_item.value if title_item else ""),
         declared=info is not None or attribution.declared,
     )
+
+
+_NUMERAL_RE = re.compile(r"[0-9〇零一二三四五六七八九十百千万亿两]")
+
+
+def changed_figures(draft: str, original: str, frame: int = 5, longest: int = 16) -> list[tuple[str, str]]:
+    """Figures the draft writes differently inside the original's own wording: (draft, original)
+    pairs of the short text between two shared runs of at least `frame` characters, where each
+    side has numerals the other lacks (发表二〇二三年新年贺词 / 发表二〇二六年新年贺词). A copy keeps
+    its figures; rewording drops and moves words but does not write new numbers."""
+    a, b = clean_text(draft), clean_text(original)
+    frames = [(i, j, n) for i, j, n in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+              if n >= frame]
+    changed = []
+    for (i1, j1, n1), (i2, j2, _) in zip(frames, frames[1:]):
+        between_draft, between_original = a[i1 + n1:i2], b[j1 + n1:j2]
+        if len(between_draft) > longest or len(between_original) > longest:
+            continue
+        # Numerals as a multiset: a reworded sentence may run two figures together (3月15日 → 315).
+        draft_numerals = Counter(_NUMERAL_RE.findall(between_draft))
+        original_numerals = Counter(_NUMERAL_RE.findall(between_original))
+        if draft_numerals - original_numerals and original_numerals - draft_numerals:
+            changed.append((between_draft, between_original))
+    return changed
 
 
 def _location(doc: Document, item: AttributionItem | None) -> tuple[str, int, int, str]:

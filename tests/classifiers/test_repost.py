@@ -4,6 +4,7 @@ import pytest
 from classifiers import RepostInfo, Resources, ScreenOptions, Screener
 from classifiers.engine import REGISTRY
 from classifiers.originals import OriginalsIndex
+from classifiers.repost import changed_figures
 
 from .test_repost_index import ORIGINALS, UNRELATED, records
 
@@ -107,6 +108,45 @@ def test_unattributed_copy_is_blocked_with_the_original_and_share(screener):
     assert original["id"] == "o-river" and original["share_of_original"] == 1.0
     assert 0.4 < original["share_of_draft"] < 0.8
     assert f["text"].startswith("本月以来")
+
+
+# Two broadcasts of one template: the same wording, another event (another date, another session).
+LIVE_2024 = ("本台明天将直播十四届全国人大二次会议闭幕会",
+             "十四届全国人大二次会议将于3月11日下午3时在北京人民大会堂举行闭幕会。"
+             "届时中央广播电视总台所属中央电视台综合频道、新闻频道、中文国际频道、中国国际电视台各外语频道、"
+             "4K超高清频道，中央人民广播电台中国之声、大湾区之声，中国国际广播电台环球资讯广播，"
+             "以及央视新闻客户端、央视网、央广网、国际在线等将进行现场直播，敬请收看。")
+LIVE_2025 = ("本台明天将直播十四届全国人大三次会议闭幕会",
+             LIVE_2024[1].replace("二次会议", "三次会议").replace("3月11日下午3时", "3月11日下午3时30分"))
+
+
+@pytest.fixture(scope="module")
+def template_library():
+    index = OriginalsIndex.from_records(records() + [("live-2024", *LIVE_2024)])
+    return Screener.load(Resources(services={"originals": index}), registry=["classifiers.repost"])
+
+
+def test_same_template_with_other_figures_is_another_event_not_a_copy(template_library):
+    assert findings(template_library, *LIVE_2025) == {}
+    f = findings(template_library, *LIVE_2024)["unattributed_copy"]  # the broadcast itself is a copy
+    assert f["details"]["originals"][0]["id"] == "live-2024"
+
+
+def test_a_declared_repost_that_changes_figures_is_altered_content(template_library):
+    found = findings(template_library, LIVE_2024[0], LIVE_2025[1] + "\n来源：央视网 2024-03-10\n作者：央视网\n原标题：《本台明天将直播十四届全国人大二次会议闭幕会》")
+    assert found["altered_content"]["details"]["original_id"] == "live-2024"
+
+
+@pytest.mark.parametrize("draft, original, changed", [
+    ("国家主席习近平将发表二〇二三年新年贺词，敬请收看", "国家主席习近平将发表二〇二六年新年贺词，敬请收看", [("三", "六")]),
+    ("中共中央政治局12月9日召开会议，中共中央总书记主持会议", "中共中央政治局2月28日召开会议，中共中央总书记主持会议", [("12月9", "2月28")]),
+    # rewording moves and drops words but writes no new number
+    ("今年粮食产量达到一万三千亿斤，比上年增长百分之一点三", "粮食产量今年达到一万三千亿斤，比上年增长百分之一点三", []),
+    ("截至3月15日，全市累计接种疫苗", "全市截至315，累计接种疫苗", []),
+    ("沿江城市联合开展河道清理行动，累计清理垃圾", "沿江城市联合开展河道清理行动，累计清理垃圾", []),
+])
+def test_changed_figures(draft, original, changed):
+    assert changed_figures(draft, original) == changed
 
 
 def test_without_a_library_attribution_findings_still_work(no_library):
