@@ -119,6 +119,8 @@ class PiiCheck:
             return "warn", f"{label}：本稿标记为惩戒公示/强制性信息披露，依规定保留原文，请审核人确认。（002 §19）"
         if hit.kind == "official" and not self.policy.setting("person", "mask_officials", False):
             return "warn", f"{label}：公职人员以职务身份出现，默认不去标识化，请审核人确认。（002 §19）"
+        if hit.kind == "public" and hit.category == "person":
+            return "warn", f"{label}：疑似以公开身份出现的公众人物（如赛事成绩），默认不去标识化，请审核人确认。（002 §19）"
         if hit.kind == "public":
             return "warn", f"{label}：疑似机构公开的联系方式、邮箱或地点，默认不去标识化，请审核人确认。（002 §19、§29）"
         return "mask", f"{label}：涉及公民个人信息，发布前须去标识化处理。（000 §17、002 §19、§29）"

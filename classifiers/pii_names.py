@@ -1,20 +1,24 @@
 """Names of private individuals and street-level addresses (000 §17, 002 §19).
 
 jieba's `nr` tag is noisy and POS tagging a whole draft costs ~5x `jieba.lcut`, so names are
-found from cues instead: a context word (患者, 业主, 市民 …) or an official title (市长) right
-before a surname, a cue right after a full name (张三女士, 张三（男，…）), or a middle-dot
-minority name (买买提·艾力); after a private cue also a Latin-script or transliterated foreign name
+found from cues: a context word (患者, 业主, 市民 …) or an official title (市长) right before a
+surname, a cue right after a full name (张三女士, 张三（男，…）), or a middle-dot minority name
+(买买提·艾力); after a private cue also a Latin-script or transliterated foreign name
 (学生elaine, 丈夫罗文塔尔). jieba only tokenizes the few characters around each candidate to
-find where the name ends. Addresses anchor on a numbered part (文三路123号, 12幢7单元) and extend
+find where the name ends. Names no cue announces come from the learned model
+(pii_name_model.py); the words around them decide whether they are officials, public figures
+or private individuals. Addresses anchor on a numbered part (文三路123号, 12幢7单元) and extend
 left over the place-name tokens before it.
 """
 from __future__ import annotations
 
 import bisect
 import re
+from pathlib import Path
 
 import ahocorasick
 
+from .pii_name_model import MODEL_DIR, NameFeaturizer, NameModel, best_spans
 from .pii_numbers import MASK_CHARS, Hit
 from .text import Field, is_cjk
 from .tokenize import tokenizer
@@ -41,6 +45,11 @@ _POST_CUE = re.compile(r"[(,](?:男|女)(?=[,性\d汉族])|[(,]\d{1,3}岁|(?P<al
 _KNOWN_WORD_COUNT = {2: 50}
 _KNOWN_NAME_COUNT = 1000
 _NAME_MASKS = frozenset("某") | MASK_CHARS
+# A name the model proposes that ends in one of these is a place or an organization (唐陵村, 某某店).
+_PLACE_ENDS = "村镇乡县市省区路街巷楼店厂局处所站港湾"
+_SENTENCE_ENDS = "。！？；\n"
+# 王晓萍（女）、梁玉华（女）: a closed sex annotation is how appointment rosters list officials.
+_ROSTER = re.compile(r"\((?:男|女)\)")
 # A Latin-script name right after a private cue (学生elaine说, 父亲Giovanni): letters only, at
 # least three, not followed by a digit, @ or URL punctuation (少女http://…, 网友abc123@…).
 _LATIN_NAME = re.compile(r"[a-z][a-z'-]{1,18}[a-z](?![a-z0-9@.:/_])")
@@ -63,8 +72,22 @@ def _tag(word: str) -> str | None:
     return posseg.dt.word_tag_tab.get(word)
 
 
+def _officials_in_company(text: str, hits: list[Hit]) -> None:
+    """A name the model found joined to an official's (习近平和彭丽媛, 骆旭东与倪峰) is named in the
+    same official capacity: reported, not masked."""
+    names = sorted((h for h in hits if h.category == "person"), key=lambda h: h.start)
+    for _ in range(2):  # both directions along a list: 甲、乙和丙
+        for a, b in zip(names, names[1:]):
+            if text[a.end:b.start] in ("和", "与", "及", "、", "同") and "official" in (a.kind, b.kind):
+                for hit in (a, b):
+                    if hit.kind != "official" and hit.details.get("cue") == "model":
+                        hit.kind = "official"
+
+
 class PersonRecognizer:
-    def __init__(self, resources):
+    def __init__(self, resources, with_model: bool = True):
+        """`with_model` False: the cue rules and the model's featurizer only (what training needs,
+        so that a missing or outdated artifact can be rebuilt)."""
         names = read_lines(resources.read_text("pii/surnames.txt"))
         self.compound = frozenset(n for n in names if len(n) == 2)
         self.single = frozenset(n for n in names if len(n) == 1)
@@ -88,20 +111,33 @@ class PersonRecognizer:
         for word in titles + read_lines(resources.read_text("pii/official_after.txt")):
             self.after.add_word(word, (word, "official"))
         self.after.make_automaton()
+        self.featurizer = NameFeaturizer(self.compound, self.single, self.translit, self.stops, self.role_words)
+        self.official_words = tuple(titles + read_lines(resources.read_text("pii/official_after.txt")))
+        self.official_acts = tuple(read_lines(resources.read_text("pii/official_acts.txt")))
+        self.public_figures = frozenset(read_lines(resources.read_text("pii/public_figures.txt")))
+        self.public_context = ahocorasick.Automaton()
+        for word in read_lines(resources.read_text("pii/public_context.txt")):
+            self.public_context.add_word(word, word)
+        self.public_context.make_automaton()
+        settings = resources.read_toml("pii/names.toml")
+        model_file = Path(settings["model"])
+        self.model = NameModel.load(model_file if model_file.is_absolute() else MODEL_DIR / model_file) if with_model else None
+        self.model_threshold = float(settings["threshold"])
 
     def find(self, fld: Field) -> list[Hit]:
         text = fld.normalized
         found: dict[tuple[int, int], Hit] = {}
 
-        def add(start: int, end: int, surname_len: int, kind: str, cue: str) -> None:
+        def add(start: int, end: int, surname_len: int, kind: str, cue: str, score: float | None = None) -> None:
             ostart, oend = fld.original_span(start, end)
             if any(ch in _NAME_MASKS for ch in fld.original[ostart:oend]):
                 return  # 张某, 李**, 王×明: already de-identified
-            if _DOT_BETWEEN_CJK.match(fld.original, max(0, ostart - 2), ostart + 1) or _DOT_BETWEEN_CJK.match(fld.original, oend - 1):
-                return  # 廷·|巴特尔的父亲: one part of a dotted name; _dotted decides on the whole name
+            if (_DOT_BETWEEN_CJK.match(fld.original, max(0, ostart - 2), ostart + 1) or _DOT_BETWEEN_CJK.match(fld.original, oend - 1)
+                    or _DOT_BETWEEN_CJK.search(fld.original, ostart, oend)):
+                return  # 廷·|巴特尔的父亲, 迈克尔·乔丹: a dotted name, or part of one; _dotted decides on the whole name
             old = found.get((start, end))
             if old is None or (kind == "official" and old.kind != "official"):
-                score = 0.3 if kind == "official" else 0.8
+                score = score if score is not None else 0.3 if kind == "official" else 0.8
                 found[(start, end)] = Hit("person", start, end, score, kind, start + surname_len, {"cue": cue})
 
         # Cue before the name: the longest cue ending at each position (犯罪嫌疑人 > 嫌疑人) that
@@ -132,7 +168,32 @@ class PersonRecognizer:
 
         hits = list(found.values())
         hits.extend(self._dotted(fld))
+        # Names no cue announces, from the learned model; the cue rules decide where they found one
+        # (an official in the role, a masked name), and famous names and common words are not private.
+        found_by_model = best_spans(*self.model.scores(self.featurizer, text), self.model_threshold) if self.model else []
+        for cand, probability in found_by_model:
+            if not any(cand.start < h.end and h.start < cand.end for h in hits):
+                kind = self._model_kind(text, cand)
+                if kind:
+                    add(cand.start, cand.end, cand.surname_len, kind, "model", round(probability, 3))
+        hits = [found.get((h.start, h.end), h) for h in hits] + [h for h in found.values() if h.details.get("cue") == "model"]
+        _officials_in_company(text, hits)
         return hits
+
+    def _model_kind(self, text: str, cand) -> str | None:
+        """Who a name the model found is, from the words around it; None if it is not a name to report."""
+        name = text[cand.start:cand.end]
+        if (self._known(name) or name[-1] in _PLACE_ENDS or any(name[k:] in self.after_private for k in (1, 2))
+                or cand.kind == "translit" and _tag(name) not in (None, "nrt")):
+            return None  # a famous name or a word; 唐陵村; 周师傅 is already de-identified; 哈萨克斯坦
+        if (name in self.public_figures or text.endswith(self.official_words, 0, cand.start)
+                or text.startswith(self.official_words + self.official_acts, cand.end) or _ROSTER.match(text, cand.end)):
+            return "official"  # 中央军委主席习近平, 李四同志, 丁薛祥指出, 名单：王晓萍（女）
+        sentence_start = max(text.rfind(p, 0, cand.start) for p in _SENTENCE_ENDS) + 1
+        sentence_end = min((i for i in (text.find(p, cand.end) for p in _SENTENCE_ENDS) if i >= 0), default=len(text))
+        if next(self.public_context.iter(text[sentence_start:sentence_end]), None):
+            return "public"  # 中国选手刘思彤获得铜牌
+        return "private"
 
     def _cue_hits(self, automaton, text: str, viable) -> dict[int, tuple[str, str, int]]:
         """End index -> (cue, kind, name position): per end, the longest cue that has a possible

@@ -9,7 +9,7 @@ import click
 from . import cli
 
 
-@cli.group(help="Screening models: train the commercial-ad model, show the installed one.")
+@cli.group(help="Screening models: train the commercial-ad and person-name models, show the installed ad model.")
 def model():
     pass
 
@@ -42,6 +42,31 @@ def train_command(data_root: Path, out_dir: Path | None, name: str, seed: int | 
     click.echo(f"wrote {model_file} and {meta_file}")
     if out_dir is not None and out_dir.resolve() != ad.MODEL_DIR:
         click.echo(f'to use it, set model = "{model_file.resolve()}" in wordlists/ad.toml')
+
+
+@model.command("train-names", help="Train the person-name model of the PII check on annotated text (CLUENER2020, "
+                                   "Weibo NER), evaluate it on their held-out splits and write names.npz plus "
+                                   "names.meta.json.")
+@click.option("--data", "data_root", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Shared data folder holding ner_cluener2020/ and ner_weibo/.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the artifact (default: the package's classifiers/models/).")
+@click.option("--C", "c", type=float, default=None, help="Inverse regularization strength.")
+def train_names_command(data_root: Path, out_dir: Path | None, c: float | None):
+    from classifiers import pii_name_model, pii_name_train
+    from classifiers.pii_names import PersonRecognizer
+    from classifiers.resources import Resources
+
+    missing = [p for p in ("ner_cluener2020/train.json", "ner_weibo/weiboNER_2nd_conll.train") if not (data_root / p).is_file()]
+    if missing:
+        raise click.UsageError(f"{data_root} has no {', '.join(missing)}")
+    params = pii_name_train.Params(**({"C": c} if c is not None else {}))
+    featurizer = PersonRecognizer(Resources(), with_model=False).featurizer
+    model_file, meta_file = pii_name_train.train(data_root, out_dir or pii_name_model.MODEL_DIR, featurizer, params,
+                                                 log=click.echo)
+    click.echo(f"wrote {model_file} and {meta_file}")
+    if out_dir is not None and out_dir.resolve() != pii_name_model.MODEL_DIR:
+        click.echo(f'to use it, set model = "{model_file.resolve()}" in wordlists/pii/names.toml')
 
 
 @model.command("info", help="Show the installed ad model: version, training data and metrics.")
