@@ -144,3 +144,23 @@ def test_a_disclosure_keeps_names_the_model_found(pii):
     found, result = persons(pii, "张秀英每天早上六点出门，到菜市场卖自家种的青菜。", disclosure=True)
     assert found == [("张秀英", "warn", "private")]
     assert "张秀英" in result["deidentified"]["body"]
+
+
+def test_cli_trains_into_the_given_folder_and_says_how_to_use_it(data_root, tmp_path):
+    from click.testing import CliRunner
+
+    from review.cli import cli
+
+    result = CliRunner().invoke(cli, ["model", "train-names", "--data", str(data_root), "--out", str(tmp_path / "cli")])
+    assert result.exit_code == 0, result.output
+    assert m.NameModel.load(tmp_path / "cli" / "names.npz").version.startswith("names-")
+    assert "wordlists/pii/names.toml" in result.output
+
+
+def test_cli_refuses_a_folder_without_the_corpora(tmp_path):
+    from click.testing import CliRunner
+
+    from review.cli import cli
+
+    result = CliRunner().invoke(cli, ["model", "train-names", "--data", str(tmp_path)])
+    assert result.exit_code != 0 and "ner_cluener2020/train.json" in result.output
