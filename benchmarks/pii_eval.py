@@ -284,6 +284,9 @@ def evaluate(data: Path | None, misses: bool = False) -> str:
             name = f"CCTV private-name set, {split}"
             rows.append((name, "person, private individuals (masked only)", score(only_private, sps, "person", pred_filter=masked)))
             rows.append((name, "person, private individuals (any action)", score(only_private, sps, "person")))
+            in_context = lambda r, s: private(r, s) and any(role in r["text"] for role in PRIVACY_ROLES)  # noqa: E731
+            rows.append((name, "person, private, a role word in the sentence (masked only)",
+                         score(recs, sps, "person", gold_filter=in_context, pred_filter=masked)))
             notes.append(_masked_public_note(name, recs, sps))
             if misses:
                 notes.extend(_misses(name, recs, sps, private, masked))

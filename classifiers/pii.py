@@ -30,6 +30,9 @@ LABELS = {
     "person": "个人姓名",
     "address": "个人住址",
 }
+# Which mention of a name says who the person is: an official role anywhere wins, then a
+# privacy context, then a public role; a name the model found with no context says least.
+_KIND_RANK = {"official": 0, "private": 1, "public": 2, "unconfirmed": 3}
 # Which details key tells each masking operator how much of the span to keep as written.
 _PREFIX_KEY = {"person": "surname_len", "address": "region_len"}
 
@@ -68,7 +71,7 @@ class PiiCheck:
             for hit in found[fld.name]:
                 if hit.category == "person":
                     name = fld.normalized[hit.start:hit.end]
-                    if name not in names or hit.kind == "official":
+                    if name not in names or _KIND_RANK[hit.kind] < _KIND_RANK[names[name].kind]:
                         names[name] = hit
         for fld in doc.fields:
             for hit in found[fld.name]:
@@ -76,6 +79,9 @@ class PiiCheck:
                 if first is not None and first.kind == "official" and hit.kind != "official":
                     # 巴西总统卢拉 … 为卢拉夫妇: named in the role once, an official throughout.
                     hit.kind, hit.score = "official", first.score
+                elif first is not None and first.kind == "private" and hit.kind == "unconfirmed":
+                    # 驾驶员周文昌 … 于是周文昌: a private individual at every mention.
+                    hit.kind = "private"
             starts = {h.start for h in found[fld.name] if h.category == "person"}
             for name, first in names.items():
                 i = fld.normalized.find(name)
@@ -119,6 +125,8 @@ class PiiCheck:
             return "warn", f"{label}：本稿标记为惩戒公示/强制性信息披露，依规定保留原文，请审核人确认。（002 §19）"
         if hit.kind == "official" and not self.policy.setting("person", "mask_officials", False):
             return "warn", f"{label}：公职人员以职务身份出现，默认不去标识化，请审核人确认。（002 §19）"
+        if hit.kind == "unconfirmed":
+            return "warn", f"{label}：疑似个人姓名，未见隐私语境（如患者、当事人、村民），请审核人确认是否去标识化。（000 §17、002 §19）"
         if hit.kind == "public" and hit.category == "person":
             return "warn", f"{label}：疑似以公开身份出现的公众人物（如赛事成绩），默认不去标识化，请审核人确认。（002 §19）"
         if hit.kind == "public":

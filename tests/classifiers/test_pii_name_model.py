@@ -110,15 +110,25 @@ def persons(pii, body, disclosure=False):
 
 
 @pytest.mark.parametrize("body, name", [
-    ("张秀英每天早上六点出门，到菜市场卖自家种的青菜。", "张秀英"),
-    ("在医护人员的照料下，李德明的病情逐渐好转。", "李德明"),
-    ("今年58岁的赵国庆在小区门口开了一家早餐店。", "赵国庆"),
-    ("外卖骑手陈浩然说，现在送餐路线更顺了。", "陈浩然"),
+    ("村民们都认识的张秀英每天早上到菜市场卖青菜。", "张秀英"),  # a private-person cue a few characters before
+    ("患者家属介绍，刘建华入院时已经昏迷。", "刘建华"),
+    ("今年58岁的赵国庆在小区门口开了一家早餐店。", "赵国庆"),  # an age right before
 ])
-def test_private_names_without_a_cue_word_are_masked_keeping_the_surname(pii, body, name):
+def test_names_in_a_privacy_context_are_masked_keeping_the_surname(pii, body, name):
     found, result = persons(pii, body)
     assert found == [(name, "mask", "private")]
     assert result["deidentified"]["body"] == body.replace(name, name[0] + "**")
+
+
+@pytest.mark.parametrize("body, name", [
+    ("张秀英每天早上六点出门，到菜市场卖自家种的青菜。", "张秀英"),
+    ("在医护人员的照料下，李德明的病情逐渐好转。", "李德明"),
+])
+def test_other_names_the_model_finds_are_shown_to_the_reviewer_not_masked(pii, body, name):
+    found, result = persons(pii, body)
+    assert found == [(name, "warn", "unconfirmed")]
+    assert result["deidentified"]["body"] == body
+    assert "请审核人确认是否去标识化" in result["findings"][0]["message"]
 
 
 @pytest.mark.parametrize("body, expected", [
@@ -141,9 +151,9 @@ def test_places_and_de_identified_names_are_not_names(pii, body):
 
 
 def test_a_disclosure_keeps_names_the_model_found(pii):
-    found, result = persons(pii, "张秀英每天早上六点出门，到菜市场卖自家种的青菜。", disclosure=True)
-    assert found == [("张秀英", "warn", "private")]
-    assert "张秀英" in result["deidentified"]["body"]
+    found, result = persons(pii, "今年58岁的赵国庆在小区门口开了一家早餐店。", disclosure=True)
+    assert found == [("赵国庆", "warn", "private")]
+    assert "赵国庆" in result["deidentified"]["body"]
 
 
 def test_cli_trains_into_the_given_folder_and_says_how_to_use_it(data_root, tmp_path):
@@ -164,3 +174,17 @@ def test_cli_refuses_a_folder_without_the_corpora(tmp_path):
 
     result = CliRunner().invoke(cli, ["model", "train-names", "--data", str(tmp_path)])
     assert result.exit_code != 0 and "ner_cluener2020/train.json" in result.output
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("李强强调，要充分发挥企业的主体作用。", [("李强", "warn", "official")]),  # not 李强强
+    ("王毅、刘国中、李书磊、李鸿忠、赵建军、陈立平出席。", [(n, "warn", "official") for n in
+                                              ("王毅", "刘国中", "李书磊", "李鸿忠", "赵建军", "陈立平")]),
+    ("刘尚希、罗志恒、田轩等专家学者先后发言。", [("刘尚希", "warn", "public"), ("罗志恒", "warn", "public"), ("田轩", "warn", "public")]),
+])
+def test_leaders_lists_of_officials_and_experts_speaking_in_public_are_not_masked(pii, body, expected):
+    assert persons(pii, body)[0] == expected
+
+
+def test_a_piece_of_a_longer_dictionary_word_is_not_a_name(pii):
+    assert persons(pii, "俄罗斯空天军在顿涅茨克等地区打击目标。")[0] == []
