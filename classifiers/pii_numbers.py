@@ -38,7 +38,7 @@ class Hit:
     start: int
     end: int
     score: float
-    kind: str = "private"  # "private" | "official" | "public"
+    kind: str = "private"  # "private" | "official" | "public" | "unconfirmed" (a name no context places)
     prefix_end: int | None = None
     details: dict = field(default_factory=dict)
 
