@@ -28,8 +28,9 @@ ARTIFACT_FORMAT = "sanshen-names-linear/1"
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 HASH_BITS = 20
 _SLOTS = (1 << HASH_BITS) - 1
-MAX_TRANSLIT = 6  # longest transliterated name tried without a dot (卡特琳娜, 阿卜杜热伊木 has 6)
-MAX_SPAN = MAX_TRANSLIT
+# The longest candidate: a transliterated name without a dot (卡特琳娜; 阿卜杜热伊木 has 6); Han
+# candidates have at most 4 characters.
+MAX_TRANSLIT = 6
 MIN_GIVEN_RATE = -3
 
 
@@ -191,7 +192,7 @@ class NameFeaturizer:
         """(candidates x features) slots of the hashed weight vector."""
         cps = _codes(text)
         n = len(cps)
-        padded = np.concatenate([np.zeros(2, dtype=np.int64), cps, np.zeros(MAX_SPAN + 2, dtype=np.int64)])
+        padded = np.concatenate([np.zeros(2, dtype=np.int64), cps, np.zeros(MAX_TRANSLIT + 2, dtype=np.int64)])
 
         def at(i):
             return padded[i + 2]
@@ -203,7 +204,7 @@ class NameFeaturizer:
         g2 = np.where(length - sl >= 2, at(a + sl + 1), 0)
         span = np.zeros(len(a), dtype=np.int64)
         with np.errstate(over="ignore"):
-            for k in range(MAX_SPAN):
+            for k in range(MAX_TRANSLIT):
                 span = np.where(k < length, span * np.int64(1_000_003) + at(a + k), span)
         starts, start_index = np.unique(a, return_inverse=True)
         ends, end_index = np.unique(b, return_inverse=True)
