@@ -41,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from classifiers.document import Document, ScreenOptions  # noqa: E402
 from classifiers.pii import build  # noqa: E402
+from classifiers.pii_name_train import load_weibo as load_weibo_names  # noqa: E402
 from classifiers.pii_numbers import id18_check_char, luhn_valid  # noqa: E402
 from classifiers.resources import Resources  # noqa: E402
 
@@ -118,28 +119,18 @@ def load_cluener(directory: Path) -> list[dict]:
 
 
 def load_weibo(directory: Path) -> list[dict]:
-    records = []
-    for split in ("train", "dev", "test"):
-        chars: list[str] = []
-        tags: list[str] = []
-        for line in (directory / f"weiboNER_2nd_conll.{split}").read_text(encoding="utf-8").splitlines() + [""]:
-            if line.strip():
-                token, tag = line.split("\t") if "\t" in line else line.rsplit(None, 1)
-                chars.append(token[:-1])  # each character carries its jieba word position digit
-                tags.append(tag.strip())
-                continue
-            if chars:
-                records.append({"text": "".join(chars), "spans": _bio_spans(tags, "PER.NAM", "person")})
-                chars, tags = [], []
-    return records
+    return [{"text": r["text"], "spans": [{"start": a, "end": b, "label": "person"} for a, b in r["names"]]}
+            for split in ("train", "dev", "test") for r in load_weibo_names(directory, split)]
+
+
+def story_bodies(directory: Path) -> dict[str, str]:
+    stories = (json.loads(line) for line in (directory / "xwlb_stories.jsonl").read_text(encoding="utf-8").splitlines())
+    return {story["id"]: story["body"] for story in stories}
 
 
 def load_xwlb_labelled(directory: Path, labels: str = "pii_xwlb_names.jsonl") -> list[dict]:
     """Hand-labelled CCTV sentences: labels (offsets only) ship in tests/data, texts come from --data."""
-    bodies = {}
-    for line in (directory / "xwlb_stories.jsonl").read_text(encoding="utf-8").splitlines():
-        story = json.loads(line)
-        bodies[story["id"]] = story["body"]
+    bodies = story_bodies(directory)
     records = []
     for label in load_jsonl(ROOT / "tests/data" / labels):
         text = bodies[label["id"]][label["start"]:label["end"]]
@@ -153,10 +144,7 @@ def load_xwlb_labelled(directory: Path, labels: str = "pii_xwlb_names.jsonl") ->
 
 def story_predictions(check, directory: Path, labels: str) -> list[list]:
     """Findings of the check run on each labelled sentence's whole story, in sentence offsets."""
-    bodies = {}
-    for line in (directory / "xwlb_stories.jsonl").read_text(encoding="utf-8").splitlines():
-        story = json.loads(line)
-        bodies[story["id"]] = story["body"]
+    bodies = story_bodies(directory)
     by_story: dict[str, list] = {}
     out = []
     for label in load_jsonl(ROOT / "tests/data" / labels):
@@ -165,17 +153,6 @@ def story_predictions(check, directory: Path, labels: str) -> list[list]:
         out.append([dataclasses.replace(f, start=f.start - label["start"], end=f.end - label["start"])
                     for f in by_story[label["id"]] if label["start"] <= f.start and f.end <= label["end"]])
     return out
-
-
-def _bio_spans(tags: list[str], wanted: str, label: str) -> list[dict]:
-    spans, start = [], None
-    for i, tag in enumerate(tags + ["O"]):
-        if start is not None and tag != f"I-{wanted}":
-            spans.append({"start": start, "end": i, "label": label})
-            start = None
-        if tag == f"B-{wanted}":
-            start = i
-    return spans
 
 
 def _already_masked(name: str) -> bool:

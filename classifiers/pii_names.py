@@ -18,7 +18,7 @@ from pathlib import Path
 
 import ahocorasick
 
-from .pii_name_model import MODEL_DIR, NameFeaturizer, NameModel, best_spans
+from .pii_name_model import MODEL_DIR, NameFeaturizer, NameModel, _tags, best_spans
 from .pii_numbers import MASK_CHARS, Hit
 from .text import Field, is_cjk
 from .tokenize import tokenizer
@@ -68,9 +68,7 @@ def read_lines(text: str) -> list[str]:
 
 
 def _tag(word: str) -> str | None:
-    from jieba import posseg
-
-    return posseg.dt.word_tag_tab.get(word)
+    return _tags().get(word)
 
 
 def _inside_word(text: str, start: int, end: int) -> bool:
@@ -119,11 +117,11 @@ class PersonRecognizer:
         self.after = ahocorasick.Automaton()
         for word in self.after_private:
             self.after.add_word(word, (word, "private"))
-        for word in titles + read_lines(resources.read_text("pii/official_after.txt")):
+        self.official_words = tuple(titles + read_lines(resources.read_text("pii/official_after.txt")))
+        for word in self.official_words:
             self.after.add_word(word, (word, "official"))
         self.after.make_automaton()
         self.featurizer = NameFeaturizer(self.compound, self.single, self.translit, self.stops, self.role_words)
-        self.official_words = tuple(titles + read_lines(resources.read_text("pii/official_after.txt")))
         self.official_acts = tuple(read_lines(resources.read_text("pii/official_acts.txt")))
         self.public_figures = ahocorasick.Automaton()
         for name in read_lines(resources.read_text("pii/public_figures.txt")):
@@ -183,8 +181,8 @@ class PersonRecognizer:
         # Leaders on public_figures.txt, wherever they are named (李强强调 is 李强 and 强调).
         for end, name in self.public_figures.iter(text):
             add(end + 1 - len(name), end + 1, 1, "official", "public_figures")
-        hits = list(found.values())
-        hits.extend(self._dotted(fld))
+        dotted = self._dotted(fld)
+        hits = list(found.values()) + dotted
         # Names no cue announces, from the learned model; the cue rules decide where they found one
         # (an official in the role, a masked name), and famous names and common words are not private.
         found_by_model = best_spans(*self.model.scores(self.featurizer, text), self.model_threshold) if self.model else []
@@ -193,7 +191,7 @@ class PersonRecognizer:
                 kind = self._model_kind(text, cand)
                 if kind:
                     add(cand.start, cand.end, cand.surname_len, kind, "model", round(probability, 3))
-        hits = [found.get((h.start, h.end), h) for h in hits] + [h for h in found.values() if h.details.get("cue") == "model"]
+        hits = list(found.values()) + dotted
         _officials_in_company(text, hits)
         return hits
 
