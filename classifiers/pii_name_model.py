@@ -146,7 +146,7 @@ class NameFeaturizer:
         self._compound = _sorted_codes(ord(c[0]) << 21 | ord(c[1]) for c in compound)
         self._translit = _char_table(translit)
         self._stops = _char_table(stops)
-        self._rates = np.full(0x110000, -5, dtype=np.int64)
+        self._rates = np.full(0x110000, -5, dtype=np.int8)  # by code point; -5: never seen
         for ch, rate in rates.items():
             self._rates[ord(ch)] = rate
 
@@ -225,7 +225,7 @@ class NameFeaturizer:
             left1, at(a - 2) * _B21 + left1, right1, right1 * _B21 + at(b + 1),
             _char_class(left1) * 8 + _char_class(right1), left1 * _B21 + right1,
             before[:, 0], before[:, 1], before[:, 2], after[:, 0], after[:, 1], after[:, 2],
-            (self._rates[g1] + 8) * 16 + np.where(g2 > 0, self._rates[g2] + 8, 15),
+            (self._rates[g1].astype(np.int64) + 8) * 16 + np.where(g2 > 0, self._rates[g2].astype(np.int64) + 8, 15),
             np.where(kind == KIND_TRANSLIT, translit_count[np.minimum(b, n)] - translit_count[a], -1),
         )
         return _mix(np.stack(features, axis=1))

@@ -11,8 +11,10 @@ it is positive when it is exactly a gold name.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -134,9 +136,15 @@ def fit(featurizer: m.NameFeaturizer, records: list[dict], params: Params) -> tu
 
 
 def save(model: m.NameModel, path: Path) -> None:
+    """An .npz that np.load reads, written with fixed zip timestamps so that the same model is the
+    same bytes (np.savez stamps the current time)."""
     header = json.dumps({"format": m.ARTIFACT_FORMAT, "version": model.version, "bias": model.bias})
-    with open(path, "wb") as fh:  # np.savez would append .npz to a name without it
-        np.savez_compressed(fh, header=np.array(header), weights=model.weights)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, array in (("header", np.array(header)), ("weights", model.weights)):
+            data = io.BytesIO()
+            np.lib.format.write_array(data, array, allow_pickle=False)
+            archive.writestr(zipfile.ZipInfo(f"{name}.npy", date_time=(1980, 1, 1, 0, 0, 0)), data.getvalue(),
+                             compress_type=zipfile.ZIP_DEFLATED)
 
 
 def train(data_root: Path, out_dir: Path, featurizer: m.NameFeaturizer, params: Params | None = None,
