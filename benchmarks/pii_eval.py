@@ -177,6 +177,14 @@ def privacy_context(record: dict, span: dict) -> bool:
 # ---------------------------------------------------------------------------------------- running
 
 
+def private(_record: dict, span: dict) -> bool:
+    return span.get("role", "private") == "private"
+
+
+def masked(finding) -> bool:
+    return finding.action == "mask"
+
+
 def predictions(check, records: list[dict]) -> list[list]:
     return [check.check(Document.build("", r["text"], ScreenOptions())) for r in records]
 
@@ -207,8 +215,6 @@ def evaluate(data: Path | None, misses: bool = False) -> str:
         rows.append(("pii_numbers.jsonl", cat, score(numbers, preds, cat)))
     names = load_jsonl(ROOT / "tests/data/pii_names.jsonl")
     preds = predictions(check, names)
-    private = lambda r, s: s.get("role", "private") == "private"  # noqa: E731
-    masked = lambda f: f.action == "mask"  # noqa: E731
     rows.append(("pii_names.jsonl", "person (private, masked only)", score(names, preds, "person", gold_filter=private, pred_filter=masked)))
     rows.append(("pii_names.jsonl", "person (all)", score(names, preds, "person")))
     rows.append(("pii_names.jsonl", "address", score(names, preds, "address")))
@@ -252,23 +258,33 @@ def evaluate(data: Path | None, misses: bool = False) -> str:
         # Sentences chosen for their private individuals and labelled blind to the recognizer;
         # dev was read while tuning it, test was not (the held-out figure). The check reads the
         # whole story, as it reads a whole draft; only findings inside the sentences are judged.
-        private_set = load_xwlb_labelled(data / "news_originals", "pii_private_names.jsonl")
-        preds = story_predictions(check, data / "news_originals", "pii_private_names.jsonl")
-        for split in ("dev", "test"):
-            sub = [(r, p) for r, p in zip(private_set, preds) if r["split"] == split]
-            recs, sps = [r for r, _ in sub], [p for _, p in sub]
-            only_private = [{"text": r["text"], "spans": [s for s in r["spans"] if private(r, s)]} for r in recs]
-            name = f"CCTV private-name set, {split}"
-            rows.append((name, "person, private individuals (masked only)", score(only_private, sps, "person", pred_filter=masked)))
-            rows.append((name, "person, private individuals (any action)", score(only_private, sps, "person")))
-            in_context = lambda r, s: private(r, s) and any(role in r["text"] for role in PRIVACY_ROLES)  # noqa: E731
-            rows.append((name, "person, private, a role word in the sentence (masked only)",
-                         score(recs, sps, "person", gold_filter=in_context, pred_filter=masked)))
-            notes.append(_masked_public_note(name, recs, sps))
-            if misses:
-                notes.extend(_misses(name, recs, sps, private, masked))
+        # The privacy-context set (held out, labelled 2026-11-25 session 3): sentences chosen by a
+        # role word, an age or a family word, every name labelled; mostly officials and public
+        # figures, since 新闻联播 seldom names private people outside the stories above.
+        for labels, title in (("pii_private_names.jsonl", "CCTV private-name set"), ("pii_privacy_context.jsonl", "CCTV privacy-context set")):
+            notes.extend(_labelled_set_rows(check, data, labels, title, rows, misses))
         notes.append(_cctv_counts(check, data / "news_originals"))
     return table(rows) + "\n\n" + "\n".join(f"- {n}" for n in notes)
+
+
+def _labelled_set_rows(check, data: Path, labels: str, title: str, rows: list, misses: bool) -> list[str]:
+    notes = []
+    labelled = load_xwlb_labelled(data / "news_originals", labels)
+    preds = story_predictions(check, data / "news_originals", labels)
+    for split in sorted({r["split"] for r in labelled}):
+        sub = [(r, p) for r, p in zip(labelled, preds) if r["split"] == split]
+        recs, sps = [r for r, _ in sub], [p for _, p in sub]
+        only_private = [{"text": r["text"], "spans": [s for s in r["spans"] if private(r, s)]} for r in recs]
+        name = f"{title}, {split}"
+        rows.append((name, "person, private individuals (masked only)", score(only_private, sps, "person", pred_filter=masked)))
+        rows.append((name, "person, private individuals (any action)", score(only_private, sps, "person")))
+        in_context = lambda r, s: private(r, s) and any(role in r["text"] for role in PRIVACY_ROLES)  # noqa: E731
+        rows.append((name, "person, private, a role word in the sentence (masked only)",
+                     score(recs, sps, "person", gold_filter=in_context, pred_filter=masked)))
+        notes.append(_masked_public_note(name, recs, sps))
+        if misses:
+            notes.extend(_misses(name, recs, sps, private, masked))
+    return notes
 
 
 def _misses(name: str, records, preds, gold_filter, pred_filter) -> list[str]:

@@ -150,6 +150,10 @@ class NameFeaturizer:
         for ch, rate in rates.items():
             self._rates[ord(ch)] = rate
 
+    def given_rate(self, ch: str) -> int:
+        """How name-like a character is (see given_name_rates); -5 if jieba's dictionary lacks it."""
+        return int(self._rates[ord(ch)])
+
     def candidates(self, text: str) -> Candidates:
         """A surname and one or two given-name characters, or a run of 2-6 transliteration
         characters (dotted names are the cue rules' business). A span found both ways is a Han name."""

@@ -49,8 +49,13 @@ _NAME_MASKS = frozenset("某") | MASK_CHARS
 _PLACE_ENDS = "村镇乡县市省州区路街巷楼店厂局处所站港湾"
 _SENTENCE_ENDS = "。！？；\n"
 PRIVACY_WINDOW = 8
+# A name with no listed surname after a private cue (女孩贡桑) is taken only if every character is
+# common in given names (rate -2 or more: 贡 -2, 桑 -1); the words jieba does not know after
+# 游客/市民 are mostly verbs (尽享 -3, 推窗 -4, 网购 -4), measured on the CCTV stories.
+BARE_NAME_MIN_RATE = -2
 # 王晓萍（女）、梁玉华（女）: a closed sex annotation is how appointment rosters list officials.
 _ROSTER = re.compile(r"\((?:男|女)\)")
+_AGE = re.compile(r"(?<![0-9])[0-9]{1,3}岁的?")
 # A Latin-script name right after a private cue (学生elaine说, 父亲Giovanni): letters only, at
 # least three, not followed by a digit, @ or URL punctuation (少女http://…, 网友abc123@…).
 _LATIN_NAME = re.compile(r"[a-z][a-z'-]{1,18}[a-z](?![a-z0-9@.:/_])")
@@ -104,7 +109,8 @@ class PersonRecognizer:
         translit = resources.read_toml("pii/transliteration.toml")
         self.translit, self.translit_marked = frozenset(translit["chars"]), frozenset(translit["marked"])
         self.minority = tuple(read_lines(resources.read_text("pii/minority_name_parts.txt")))
-        self.after_private = frozenset(read_lines(resources.read_text("pii/privacy_after.txt")))
+        self.family_after = tuple(read_lines(resources.read_text("pii/family_after.txt")))
+        self.after_private = frozenset(read_lines(resources.read_text("pii/privacy_after.txt"))) | frozenset(self.family_after)
         titles = read_lines(resources.read_text("pii/official_titles.txt"))
         # A given name is never a role word itself (工人党|主席, 市民|代表).
         self.role_words = frozenset(titles) | frozenset(read_lines(resources.read_text("pii/privacy_cues.txt"))) | self.after_private
@@ -156,8 +162,11 @@ class PersonRecognizer:
         # starts a word there (房山区|长阳镇 holds 区长, 行业|主管 holds 业主: not cues).
         for end, (word, kind, pos) in self._cue_hits(self.cues, text, self._name_after).items():
             foreign = (self._latin(fld, pos) or self._transliterated(text, pos)) if kind == "private" else None
-            if foreign:
-                add(pos, foreign, 1, kind, word)  # the mask keeps the first character
+            # A quoted name with no surname is a nickname or a programme's (志愿者“小青荷”), not a person's.
+            bare = (self._bare_name(text, pos) if kind == "private" and not foreign and not self._surname_len(text, pos)
+                    and text[pos - 1] not in _QUOTES else None)
+            if foreign or bare:
+                add(pos, foreign or bare, 1, kind, word)  # the mask keeps the first character
                 continue
             while True:
                 parsed = self._forward(text, pos)
@@ -170,6 +179,13 @@ class PersonRecognizer:
                     pos = name_end + 1
                     continue
                 break
+
+        # An age right before a name with no listed surname (67岁的普汝明); with a surname, the
+        # model finds the name and its privacy gate reads the age.
+        for m in _AGE.finditer(text):
+            bare = None if self._surname_len(text, m.end()) else self._bare_name(text, m.end())
+            if bare:
+                add(m.end(), bare, 1, "private", m.group())
 
         # Cue after the name: 张三女士, 张三同志, 张三（男，…）.
         # 副局长 wins over 局长, so 副 is not taken as part of the name.
@@ -209,12 +225,15 @@ class PersonRecognizer:
         if next(self.public_context.iter(text[sentence_start:sentence_end]), None):
             return "public"  # 中国选手刘思彤获得铜牌
         # A private individual for certain only in a privacy context: a private-person cue in the
-        # PRIVACY_WINDOW characters before the name (村民于长生, 患者家属张某某的儿子) or an age right
-        # before it (62岁的). Elsewhere a name the model found is shown to the reviewer but not
-        # masked: in running news most such names are officials, experts, honourees and foreign
-        # figures that no list can hold (measured in docs/pii.md).
+        # PRIVACY_WINDOW characters before the name (村民于长生, 患者家属张某某的儿子), an age right
+        # before it (62岁的) or, for a Chinese name, family words right after it (汪彩霞和丈夫,
+        # 孙明全夫妻俩; foreign names so written are mostly visiting leaders: 恩代特瓦和丈夫).
+        # Elsewhere a name the model found is shown to the reviewer but not masked: in running
+        # news most such names are officials, experts, honourees and foreign figures that no list
+        # can hold (measured in docs/pii.md).
         window = text[max(sentence_start, cand.start - PRIVACY_WINDOW):cand.start]
-        if any(kind == "private" for _end, (_word, kind) in self.cues.iter(window)) or window.endswith(("岁", "岁的")):
+        if (any(kind == "private" for _end, (_word, kind) in self.cues.iter(window)) or window.endswith(("岁", "岁的"))
+                or cand.kind == "han" and text.startswith(self.family_after, cand.end)):
             return "private"
         return "unconfirmed"
 
@@ -252,7 +271,35 @@ class PersonRecognizer:
             return None
         if self._surname_len(text, pos):
             return pos
-        return pos if kind == "private" and (_LATIN_NAME.match(text, pos) or self._translit_run(text, pos)) else None
+        foreign_or_bare = _LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos)
+        return pos if kind == "private" and foreign_or_bare else None
+
+    def _bare_head(self, text: str, pos: int) -> bool:
+        """Cheap test (no tokenizing): whether a name with no listed surname could start at `pos`:
+        two given-name characters that are not an ordinary dictionary word (群众, 纷纷, 代表)."""
+        head = text[pos:pos + 2]
+        tag = _tag(head)
+        return len(head) == 2 and self._given_ok(head) and (tag is None or tag.startswith("nr"))
+
+    def _bare_name(self, text: str, pos: int) -> int | None:
+        """End of a name with no listed surname right after a private cue or an age (女孩贡桑,
+        网友艳妮, 牧民尼满家, 67岁的普汝明): minority and given-only names. jieba's first token there
+        must be a name it tags nr or a word it does not know at all; an HMM-glued stop character
+        is cut off (尼满|家)."""
+        if not self._bare_head(text, pos):
+            return None
+        first = next(iter(tokenizer().tokenize(text[pos:pos + 6], HMM=True)))[0]
+        if len(first) > 2 and first[-1] in self.stops:
+            first = first[:-1]
+        tag = _tag(first)
+        if (not 2 <= len(first) <= 3 or not self._given_ok(first) or first in self.role_words or self._known(first)
+                or tag is not None and not tag.startswith("nr") or min(map(self.featurizer.given_rate, first)) < BARE_NAME_MIN_RATE):
+            return None
+        end = pos + len(first)
+        nxt = text[end:end + 1]
+        # A name ends where a function character or punctuation follows (贡桑|曾经, 艳妮|在); a word
+        # running on (农户|春耕|春播) is a verb phrase jieba did not know.
+        return end if not nxt or not is_cjk(nxt) or nxt in self.stops else None
 
     def _translit_run(self, text: str, pos: int) -> int | None:
         """Cheap test (no jieba): end of a run of transliteration characters at `pos` that is long
