@@ -402,10 +402,12 @@ class PersonRecognizer:
             if not self._given_ok(first[sn:]):
                 return None
             end = pos + len(first)
-            # 王明|华说 (OOV) extends to 王明华; 潘婷|参与 (a dictionary word) does not.
+            # 王明|华说 (OOV) extends to 王明华; 潘婷|参与 (a dictionary word) does not; a doubled given
+            # name does (贾薇|薇|结婚).
             if len(first) == sn + 1 and (
                 self._third_char(text, end) and (not rest or len(rest[0]) == 1 or rest[0] not in tokenizer().FREQ)
                 or tag is not None and self._lone_char(text, end, rest[:2])
+                or rest and rest[0] == text[end - 1]
             ):
                 end += 1
             return end, sn
