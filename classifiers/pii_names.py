@@ -55,6 +55,12 @@ PRIVACY_WINDOW = 8
 BARE_NAME_MIN_RATE = -2
 # 王晓萍（女）、梁玉华（女）: a closed sex annotation is how appointment rosters list officials.
 _ROSTER = re.compile(r"\((?:男|女)\)")
+# After a list of names: an optional count (等40余名, 三位), then a private role (旅客, 消费者) or one
+# of these (三户家庭, 武建国、武建军兄弟).
+_LIST_COUNT = re.compile(r"等?(?:[0-9一二两三四五六七八九十百余多]+(?:名|位|户|个|人|家))?")
+_LIST_ROLES = ("家庭", "兄弟", "姐妹", "夫妇", "夫妻")
+# A numeral ends a name (计长林|三人, 王明华|两次).
+_NUMERALS = "一二两三四五六七八九十"
 _AGE = re.compile(r"(?<![0-9])[0-9]{1,3}岁的?")
 # A Latin-script name right after a private cue (学生elaine说, 父亲Giovanni): letters only, at
 # least three, not followed by a digit, @ or URL punctuation (少女http://…, 网友abc123@…).
@@ -83,19 +89,33 @@ def _inside_word(text: str, start: int, end: int) -> bool:
                if (s, e) != (start, end) and e - s <= 6)
 
 
-def _officials_in_company(text: str, hits: list[Hit]) -> None:
+def _kinds_in_company(text: str, hits: list[Hit], private_after_list) -> None:
     """A name the model found joined to an official's (习近平和彭丽媛, 骆旭东与倪峰, 王毅、刘国中、
-    何卫东) is named in the same official capacity: reported, not masked. Along a list, until no
-    name changes."""
+    何卫东) is named in the same official capacity: reported, not masked. One joined to a private
+    individual's (村民张三、李四), or in a list that a private role follows (秦朗、卢雪梅、覃海燕三位
+    旅客, 武建国、武建军兄弟), is a private individual's. Along a list, until no name changes."""
     names = sorted((h for h in hits if h.category == "person"), key=lambda h: h.start)
-    changed = True
-    while changed:
-        changed = False
-        for a, b in zip(names, names[1:]):
-            if text[a.end:b.start] in ("和", "与", "及", "、", "同") and "official" in (a.kind, b.kind):
-                for hit in (a, b):
-                    if hit.kind != "official" and hit.details.get("cue") == "model":
-                        hit.kind, changed = "official", True
+    joined = [text[a.end:b.start] in ("和", "与", "及", "、", "同") for a, b in zip(names, names[1:])]
+    for i in range(len(names)):
+        if i == 0 or not joined[i - 1]:
+            last = i
+            while last < len(joined) and joined[last]:
+                last += 1
+            if last > i and private_after_list(text, names[last].end):
+                for hit in names[i:last + 1]:
+                    if hit.kind == "unconfirmed":
+                        hit.kind = "private"
+    for kind in ("official", "private"):
+        changed = True
+        while changed:
+            changed = False
+            for (a, b), together in zip(zip(names, names[1:]), joined):
+                # A private kind spreads only from a cue (not from the model or a dotted name's default).
+                sources = [h for h in (a, b) if h.kind == kind and (kind == "official" or h.details.get("cue") not in ("model", "·"))]
+                if together and sources:
+                    for hit in (a, b):
+                        if hit.details.get("cue") == "model" and hit.kind != kind and (kind == "official" or hit.kind == "unconfirmed"):
+                            hit.kind, changed = kind, True
 
 
 class PersonRecognizer:
@@ -109,13 +129,15 @@ class PersonRecognizer:
         translit = resources.read_toml("pii/transliteration.toml")
         self.translit, self.translit_marked = frozenset(translit["chars"]), frozenset(translit["marked"])
         self.minority = tuple(read_lines(resources.read_text("pii/minority_name_parts.txt")))
+        self.context_surnames = frozenset(read_lines(resources.read_text("pii/context_surnames.txt")))
         self.family_after = tuple(read_lines(resources.read_text("pii/family_after.txt")))
         self.after_private = frozenset(read_lines(resources.read_text("pii/privacy_after.txt"))) | frozenset(self.family_after)
         titles = read_lines(resources.read_text("pii/official_titles.txt"))
         # A given name is never a role word itself (工人党|主席, 市民|代表).
         self.role_words = frozenset(titles) | frozenset(read_lines(resources.read_text("pii/privacy_cues.txt"))) | self.after_private
         self.cues = ahocorasick.Automaton()
-        for word in read_lines(resources.read_text("pii/privacy_cues.txt")):
+        self.private_cue_words = tuple(read_lines(resources.read_text("pii/privacy_cues.txt")))
+        for word in self.private_cue_words:
             self.cues.add_word(word, (word, "private"))
         for word in titles:
             self.cues.add_word(word, (word, "official"))
@@ -168,14 +190,15 @@ class PersonRecognizer:
             if foreign or bare:
                 add(pos, foreign or bare, 1, kind, word)  # the mask keeps the first character
                 continue
+            private = kind == "private"
             while True:
-                parsed = self._forward(text, pos)
+                parsed = self._forward(text, pos, private)
                 if not parsed:
                     break
                 name_end, sn = parsed
                 add(pos, name_end, sn, kind, word)
                 # 业主张三、李四和王五: one cue, a list of names.
-                if name_end + 1 < len(text) and text[name_end] in "、和及与" and self._surname_len(text, name_end + 1):
+                if name_end + 1 < len(text) and text[name_end] in "、和及与" and self._surname_len(text, name_end + 1, private):
                     pos = name_end + 1
                     continue
                 break
@@ -192,7 +215,7 @@ class PersonRecognizer:
         for end, (word, kind, start) in self._cue_hits(self.after, text, self._name_before).items():
             self._backward_add(text, start, kind, word, add)
         for m in _POST_CUE.finditer(text):
-            self._backward_add(text, m.start(), "private", m.group(), add, strong=bool(m.group("alias")))
+            self._backward_add(text, m.start(), "private", m.group(), add, strong=bool(m.group("alias")), annotated=True)
 
         # Leaders on public_figures.txt, wherever they are named (李强强调 is 李强 and 强调).
         for end, name in self.public_figures.iter(text):
@@ -208,8 +231,14 @@ class PersonRecognizer:
                 if kind:
                     add(cand.start, cand.end, cand.surname_len, kind, "model", round(probability, 3))
         hits = list(found.values()) + dotted
-        _officials_in_company(text, hits)
+        _kinds_in_company(text, hits, self._private_after_list)
         return hits
+
+    def _private_after_list(self, text: str, pos: int) -> bool:
+        """Whether a private role follows a list of names ending at `pos`, after an optional count:
+        三位旅客, 等40余名消费者, 三户家庭, 兄弟."""
+        pos = _LIST_COUNT.match(text, pos).end()
+        return text.startswith(self.private_cue_words + _LIST_ROLES, pos)
 
     def _model_kind(self, text: str, cand) -> str | None:
         """Who a name the model found is, from the words around it; None if it is not a name to report."""
@@ -269,7 +298,7 @@ class PersonRecognizer:
             pos += 1
         if pos >= len(text):
             return None
-        if self._surname_len(text, pos):
+        if self._surname_len(text, pos, kind == "private"):
             return pos
         foreign_or_bare = _LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos)
         return pos if kind == "private" and foreign_or_bare else None
@@ -355,26 +384,37 @@ class PersonRecognizer:
         ws = max(0, start - 4)
         return start - ws in {a for _w, a, _b in tokenizer().tokenize(text[ws:start + 4], HMM=True)}
 
-    def _surname_len(self, text: str, pos: int) -> int:
+    def _surname_len(self, text: str, pos: int, after_private_cue: bool = False) -> int:
+        """Length of the surname at `pos`; right after a private cue also a surname that is mostly
+        a function word in running text (村民于长生, 嫌疑人黑建军; context_surnames.txt)."""
         if text[pos:pos + 2] in self.compound:
             return 2
-        return 1 if text[pos:pos + 1] in self.single else 0
+        first = text[pos:pos + 1]
+        return 1 if first in self.single or after_private_cue and first in self.context_surnames else 0
 
     def _given_ok(self, given: str) -> bool:
         return bool(given) and all(is_cjk(ch) and ch not in self.stops and ch not in _NAME_MASKS for ch in given)
 
-    def _forward(self, text: str, pos: int) -> tuple[int, int] | None:
+    def _forward(self, text: str, pos: int, after_private_cue: bool = False) -> tuple[int, int] | None:
         """Where a name starting at `pos` ends, and its surname length; None if it is not a name."""
-        sn = self._surname_len(text, pos)
+        sn = self._surname_len(text, pos, after_private_cue)
         if any(text.startswith(w, pos + sn) for w in self.after_private):
             return None  # 李先生, 王女士: already de-identified
-        parsed = self._forward_span(text, pos)
+        parsed = self._forward_span(text, pos, sn)
         if parsed and self._known(text[pos:parsed[0]]):
             return None  # 游客高峰, 家属安抚: a word jieba knows well, not a private name
+        if parsed and sn == 1 and text[pos] not in self.single and not self._context_given_ok(text[pos + 1:parsed[0]]):
+            return None  # 患者于医院, 儿子管老子: a function word and a word
         return parsed
 
-    def _forward_span(self, text: str, pos: int) -> tuple[int, int] | None:
-        sn = self._surname_len(text, pos)
+    def _context_given_ok(self, given: str, strong: bool = False) -> bool:
+        """Whether a given name after a context surname (于, 和, 管 …) is name-like: every character
+        common in given names and, unless a strong cue follows (于海洋（男）, not a common word (于|长生,
+        not 管|老子, 和|中国)."""
+        common = (tokenizer().FREQ.get(given) or 0) >= _KNOWN_NAME_COUNT and not (_tag(given) or "").startswith("nr")
+        return (strong or not common) and min(map(self.featurizer.given_rate, given)) >= BARE_NAME_MIN_RATE
+
+    def _forward_span(self, text: str, pos: int, sn: int) -> tuple[int, int] | None:
         if not sn:
             return None
         window = text[pos:pos + sn + 5]
@@ -444,21 +484,24 @@ class PersonRecognizer:
         if pos >= len(text) or not self._given_ok(text[pos]):
             return False
         nxt = text[pos + 1:pos + 2]
-        return not nxt or not is_cjk(nxt) or nxt in self.stops or text[pos + 1:pos + 3] in self.after_private
+        return not nxt or not is_cjk(nxt) or nxt in self.stops or nxt in _NUMERALS or text[pos + 1:pos + 3] in self.after_private
 
-    def _backward_add(self, text: str, end: int, kind: str, cue: str, add, strong: bool = False) -> None:
+    def _backward_add(self, text: str, end: int, kind: str, cue: str, add, strong: bool = False, annotated: bool = False) -> None:
         """A name that ends right before a cue at `end`: 张三|女士, 李四|同志, 王五|(男.
 
-        After a strong cue (sex, age, 化名) a dictionary word is still taken as the name (成钢).
+        After 化名 (`strong`) a dictionary word is still taken as the name (成钢); before a sex or
+        age annotation (`annotated`) or 化名 a context surname counts (计秀英，女，).
         """
+        context = strong or annotated
         window_start = max(0, end - 6)
         tokens = list(tokenizer().tokenize(text[window_start:end], HMM=True))
         if not tokens:
             return
         last, ls, _le = tokens[-1]
         start = window_start + ls
-        sn = self._surname_len(text, start)
-        if sn and sn < len(last) <= sn + 2:
+        sn = self._surname_len(text, start, context)
+        # A context surname whose given name is not name-like (钱|海洋: 海 is one) is not the start.
+        if sn and sn < len(last) <= sn + 2 and (sn == 2 or last[0] in self.single or self._context_given_ok(last[sn:], context)):
             if last[sn:] in self.after_private:
                 return  # 董先生的身份证: already de-identified
             if self._known(last):
@@ -472,12 +515,13 @@ class PersonRecognizer:
             if len(prev) == 2 and prev[0] in self.stops and self._surname_len(prev, 1) == 1 and prev not in tokenizer().FREQ:
                 prev, ps = prev[1], ps + 1  # 到方|肇新的账号: HMM glued a preposition to the surname (not 对方|提供, 时任|福州: words)
             start = window_start + ps
-            sn = self._surname_len(text, start)
+            sn = self._surname_len(text, start, context)
             # 祝|全国|小朋友们: a common noun or pronoun is not a given name; verbs, adjectives
             # and place words often are (张|建中|夫妇, 张|欢迎|先生).
             common = (tokenizer().FREQ.get(last) or 0) >= _KNOWN_WORD_COUNT[2] and _tag(last) in ("n", "r")
             if (sn == len(prev) and _left_ok(text, start) and last not in self.role_words
-                    and not self._known(prev + last) and (strong or not common)):
+                    and not self._known(prev + last) and (strong or not common)
+                    and (sn == 2 or prev in self.single or self._context_given_ok(last, context))):
                 add(start, end, sn, kind, cue)
 
     def _name_part(self, run: str, from_end: bool) -> str:

@@ -280,6 +280,48 @@ def test_the_no_surname_rule_does_not_take_verbs_or_nicknames(pii, body):
     assert [f.text for f in run(pii, body) if f.category == "person"] == []
 
 
+@pytest.mark.parametrize(
+    "body, names",
+    [
+        # Surnames that are mostly function words count right after a private cue …
+        ("62岁的村民于长生5天前出现咳嗽、发烧症状。", ["于长生"]),
+        ("同车乘客乐天宇因阻碍民警执法被处罚。", ["乐天宇"]),
+        # … and before a sex or age annotation or 化名.
+        ("计秀英，女，身份证号另行公告。", ["计秀英"]),
+        ("宝钢集团的钱海洋（化名）必须每天半夜起床。", ["钱海洋"]),
+        # A numeral ends a name (计长林|三人).
+        ("经查，当事人黑建军、花文斌、计长林三人酒后滋事。", ["黑建军", "花文斌", "计长林"]),
+        # A private role after a list of names, after an optional count.
+        ("失物认领通知：秦朗、卢雪梅、覃海燕三位旅客，请到服务台认领。", ["秦朗", "卢雪梅", "覃海燕"]),
+        ("拟将葛玉凤、阎志华、牛春生三户家庭纳入最低生活保障。", ["葛玉凤", "阎志华", "牛春生"]),
+        ("邻居家突发火灾，武建国、武建军兄弟冲进浓烟救人。", ["武建国", "武建军"]),
+        # Workers named at work and kinship words are private cues; 赖 is a surname.
+        ("银行柜员赖晓敏发现老人神色慌张。", ["赖晓敏"]),
+        ("孩子用妈妈许静的手机扫码转账。", ["许静"]),
+    ],
+)
+def test_context_surnames_annotations_and_list_roles_mark_private_names(pii, body, names):
+    assert [(f.text, f.action) for f in run(pii, body) if f.category == "person"] == [(n, "mask") for n in names]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "市民和游客纷纷前来，患者于医院接受治疗。",  # 和, 于: a conjunction and a preposition
+        "儿子管老子，市民乐享自然之美。",  # a common word and a verb after the surname
+        "向江泽民同志亲属和中国人民深表哀悼。",
+        "居民平时很少出门，网友强烈要求公开。",
+    ],
+)
+def test_context_surnames_do_not_take_function_words(pii, body):
+    assert [f.text for f in run(pii, body) if f.category == "person" and f.action == "mask"] == []
+
+
+def test_an_award_list_with_a_minority_name_stays_unmasked(pii):
+    body = "会议通报了“最美巾帼奋斗者”先进事迹。王志勤、玛依努尔·尼牙孜、李娜倮、杨淑亭获表彰。"
+    assert [f.text for f in run(pii, body) if f.category == "person" and f.action == "mask" and f.text != "玛依努尔·尼牙孜"] == []
+
+
 def test_family_words_after_a_name_the_model_found_mark_it_private(pii):
     person = [(f.text, f.action) for f in run(pii, "汪彩霞和丈夫常年在外打工，鲜花产业让她回到家乡。") if f.category == "person"]
     assert person == [("汪彩霞", "mask")]
