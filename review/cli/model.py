@@ -23,9 +23,9 @@ def model():
 @click.option("--name", default="ad", show_default=True, help="Artifact file stem.")
 @click.option("--seed", type=int, default=None, help="Random seed (default: the documented one).")
 @click.option("--estimator", type=click.Choice(["linear_svm", "logreg"]), default=None,
-              help="Linear model (default: the measured choice, see docs/ad.md).")
-@click.option("--C", "c", type=float, default=None, help="Inverse regularization strength.")
-@click.option("--nb/--no-nb", "nb_scale", default=None, help="NB-SVM log-count-ratio feature scaling.")
+              help="Train this one linear model instead of the shipped pair (see docs/ad.md).")
+@click.option("--C", "c", type=float, default=None, help="With one model: inverse regularization strength (0.1).")
+@click.option("--nb/--no-nb", "nb_scale", default=None, help="With one model: NB-SVM log-count-ratio scaling (on).")
 @click.option("--gov-set", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Government-domain labelled set (default: the project's classifiers/data/ad_gov.tsv).")
 def train_command(data_root: Path, out_dir: Path | None, name: str, seed: int | None, estimator: str | None,
@@ -34,8 +34,10 @@ def train_command(data_root: Path, out_dir: Path | None, name: str, seed: int | 
 
     if not (data_root / "sms_spam_80w" / "train.tsv").is_file():
         raise click.UsageError(f"{data_root} has no sms_spam_80w/train.tsv")
-    chosen = {"seed": seed, "model": estimator, "C": c, "nb_scale": nb_scale}
-    params = ad_train.Params(**{k: v for k, v in chosen.items() if v is not None})
+    params = ad_train.Params(**({"seed": seed} if seed is not None else {}))
+    one_model = {"model": estimator, "C": c, "nb_scale": nb_scale}
+    if any(v is not None for v in one_model.values()):
+        params.members = (ad_train.Member(**{k: v for k, v in one_model.items() if v is not None}),)
     model_file, meta_file = ad_train.train(
         data_root, out_dir or ad.MODEL_DIR, name=name, params=params,
         gov_set=gov_set or ad_train.GOV_SET, log=click.echo)

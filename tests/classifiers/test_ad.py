@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifiers import ad
 from classifiers.document import Document
@@ -107,16 +110,21 @@ def test_headings_and_dates_are_not_judged(shipped):
 
 
 # -- a tiny model written by hand: exact arithmetic, thresholds, explanations ------------------
+MEMBER_KEYS = ("coef", "cue_coef", "intercept", "calibration")
+
+
 def tiny_artifact(**overrides) -> dict:
+    """One member model; overrides of MEMBER_KEYS go to the member, others to the artifact."""
     terms = sorted({"特", "惠", "特惠", "微", "信", "微信", "加微", "加微信", "公", "告", "公告", "0", "元"})
     coef = {"特惠": 2.0, "加微信": 2.0, "微信": 1.0, "公告": -2.0, "0": 0.2}
+    member = {"coef": [coef.get(t, 0.0) for t in terms], "cue_coef": [0.5] * len(ad.CUES),
+              "intercept": -1.0, "calibration": [2.0, 0.0]}
+    member.update({k: v for k, v in overrides.items() if k in MEMBER_KEYS})
     data = {
         "format": ad.ARTIFACT_FORMAT, "version": "ad-test", "ngram_max": 3,
-        "vocabulary": terms, "idf": [1.0] * len(terms), "coef": [coef.get(t, 0.0) for t in terms],
-        "cues": [k for k, _, _ in ad.CUES], "cue_coef": [0.5] * len(ad.CUES),
-        "intercept": -1.0, "calibration": [2.0, 0.0],
+        "vocabulary": terms, "idf": [1.0] * len(terms), "cues": [k for k, _, _ in ad.CUES], "members": [member],
     }
-    data.update(overrides)
+    data.update({k: v for k, v in overrides.items() if k not in MEMBER_KEYS})
     return data
 
 
@@ -132,6 +140,19 @@ def test_score_is_the_calibrated_linear_model():
     z += float(cues @ np.full(len(ad.CUES), 0.5)) - 1.0
     expected = 1 / (1 + np.exp(-2.0 * z))
     assert model.score(text).probability == pytest.approx(expected)
+
+
+def test_repeated_ngrams_count_sublinearly_and_members_are_averaged():
+    one = tiny_artifact(vocabulary=["公", "特"], idf=[1.0, 1.0], coef=[0.0, 3.0], cue_coef=[0.0] * len(ad.CUES), intercept=0.0)
+    model = ad.AdModel(one)
+    # 特特特公: tf(特) = 1 + ln 3, tf(公) = 1, then l2 normalization.
+    tf = 1 + np.log(3)
+    z = 3.0 * tf / np.sqrt(tf * tf + 1)
+    assert model.score("特特特公").probability == pytest.approx(1 / (1 + np.exp(-2.0 * z)))
+    second = dict(one["members"][0], coef=[0.0, -1.0], calibration=[1.0, 0.5])
+    model = ad.AdModel(dict(one, members=[one["members"][0], second]))
+    expected = (1 / (1 + np.exp(-2.0 * z)) + 1 / (1 + np.exp(z / 3.0 - 0.5))) / 2
+    assert model.score("特特特公").probability == pytest.approx(expected)
 
 
 def test_vectorized_ngram_lookup_matches_the_training_featurizer():
@@ -183,13 +204,14 @@ def test_bad_thresholds_are_refused():
 
 def test_artifact_of_another_format_gives_a_clear_message(tmp_path):
     path = tmp_path / "old.json"
-    path.write_text(json.dumps(tiny_artifact(format="sanshen-ad-linear/0")), encoding="utf-8")
+    path.write_text(json.dumps(tiny_artifact(format="sanshen-ad-linear/1")), encoding="utf-8")  # one model, before 2026-11-25
     with pytest.raises(ad.AdModelError, match="review model train"):
         ad.AdModel.load(path)
 
 
 @pytest.mark.parametrize("broken", [
-    lambda d: d.pop("coef"),
+    lambda d: d["members"][0].pop("coef"),
+    lambda d: d.update(members=[]),
     lambda d: d.update(cues=["price"]),
     lambda d: d.update(idf=[1.0]),
 ])
@@ -217,10 +239,6 @@ def test_windows_cover_long_paragraphs_and_join_short_lines():
     assert all(b[0] < a[1] for a, b in zip(spans, spans[1:]))  # overlapping, no gap
 
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
 @settings(max_examples=200, deadline=None)
 @given(st.text(alphabet="限时特惠加微信元年0123456789x.,:-， !【】abc\n", max_size=60))
 def test_model_text_maps_every_char_back_to_normalized_text(text):
@@ -238,3 +256,16 @@ def test_reported_span_is_always_inside_the_original_text(text):
     check = ad.AdCheck(model, {"warn": 0.0, "block": 1.0, "min_content": 1, "min_chars": 1})
     for f in check.check(Document.build(text, text)):
         assert 0 <= f.start <= f.end <= len(text) and f.text == text[f.start:f.end]
+
+
+@pytest.mark.parametrize("name, first, pattern", [(n, f, p) for n, _, f, p in ad.CUE_SOURCES])
+def test_every_cue_match_starts_with_one_of_its_declared_first_characters(name, first, pattern):
+    first_char = re.compile(f"[{first}]")
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.from_regex(pattern))
+    def starts_right(text):
+        match = re.search(pattern, text)
+        assert match and first_char.match(text, match.start())
+
+    starts_right()
