@@ -403,14 +403,16 @@ class PersonRecognizer:
         parsed = self._forward_span(text, pos, sn)
         if parsed and self._known(text[pos:parsed[0]]):
             return None  # 游客高峰, 家属安抚: a word jieba knows well, not a private name
-        if parsed and sn == 1 and text[pos] not in self.single and not self._context_given_ok(text[pos + 1:parsed[0]]):
+        if parsed and not self._given_fits(text[pos:pos + sn], text[pos + sn:parsed[0]]):
             return None  # 患者于医院, 儿子管老子: a function word and a word
         return parsed
 
-    def _context_given_ok(self, given: str, strong: bool = False) -> bool:
-        """Whether a given name after a context surname (于, 和, 管 …) is name-like: every character
-        common in given names and, unless a strong cue follows (于海洋（男）, not a common word (于|长生,
-        not 管|老子, 和|中国)."""
+    def _given_fits(self, surname: str, given: str, strong: bool = False) -> bool:
+        """A listed surname takes any given name; a context surname (于, 黑, 管 …) only a name-like
+        one: every character common in given names and, unless a strong cue follows (于海洋（男）),
+        not a common word (于|长生; not 管|老子, 于|今日)."""
+        if surname in self.single or surname in self.compound:
+            return True
         common = (tokenizer().FREQ.get(given) or 0) >= _KNOWN_NAME_COUNT and not (_tag(given) or "").startswith("nr")
         return (strong or not common) and min(map(self.featurizer.given_rate, given)) >= BARE_NAME_MIN_RATE
 
@@ -501,7 +503,7 @@ class PersonRecognizer:
         start = window_start + ls
         sn = self._surname_len(text, start, context)
         # A context surname whose given name is not name-like (钱|海洋: 海 is one) is not the start.
-        if sn and sn < len(last) <= sn + 2 and (sn == 2 or last[0] in self.single or self._context_given_ok(last[sn:], context)):
+        if sn and sn < len(last) <= sn + 2 and self._given_fits(last[:sn], last[sn:], context):
             if last[sn:] in self.after_private:
                 return  # 董先生的身份证: already de-identified
             if self._known(last):
@@ -521,7 +523,7 @@ class PersonRecognizer:
             common = (tokenizer().FREQ.get(last) or 0) >= _KNOWN_WORD_COUNT[2] and _tag(last) in ("n", "r")
             if (sn == len(prev) and _left_ok(text, start) and last not in self.role_words
                     and not self._known(prev + last) and (strong or not common)
-                    and (sn == 2 or prev in self.single or self._context_given_ok(last, context))):
+                    and self._given_fits(prev, last, context)):
                 add(start, end, sn, kind, cue)
 
     def _name_part(self, run: str, from_end: bool) -> str:
