@@ -222,11 +222,6 @@ class AdModel:
         hit = ids >= 0
         return ids[hit], starts[hit], lens[hit]
 
-    def probability(self, z: np.ndarray) -> float:
-        """Mean of the members' calibrated probabilities, from their linear scores `z`."""
-        t = self.platt_a * z + self.platt_b
-        return float(np.mean(0.5 * (1.0 + np.tanh(0.5 * t))))  # the logistic function, without overflow
-
     def score(self, normalized: str) -> Scored:
         """Score normalized text as one window and explain it."""
         scorer = FieldScorer(self, normalized)
@@ -281,7 +276,7 @@ class FieldScorer:
         nstarts, nends = index[starts], next_start[starts + lens - 1]
         order = np.argsort(nstarts, kind="stable")
         self.ids, self.starts, self.ends = ids[order], nstarts[order], nends[order]
-        # Features renumbered densely per field, so a window's term counts are one bincount.
+        # Features renumbered densely per field, so a (window, term) pair packs into one integer.
         uniq, self.local = np.unique(self.ids, return_inverse=True)
         self.idf, self.coef = model.idf[uniq], model.coef[:, uniq]
         cues = cue_matches(normalized)
@@ -292,20 +287,10 @@ class FieldScorer:
     def letter_count(self, ws: int, we: int) -> int:
         return int(self.letters[we] - self.letters[ws])
 
-    def _linear(self, ws: int, we: int, lo: int, hi: int):
-        """Linear score of window [ws, we) whose occurrences start in [lo, hi); also the tf·idf
-        l2 norm, the window's occurrences and its cue mask (for explanations)."""
-        inside = self.ends[lo:hi] <= we
-        counts = np.bincount(self.local[lo:hi][inside], minlength=len(self.idf))
-        tfidf = sublinear_tf(counts) * self.idf
-        norm = float(np.sqrt(tfidf @ tfidf)) or 1.0
-        cue = (self.cue_starts >= ws) & (self.cue_ends <= we)
-        z = self.coef @ tfidf / norm + self.model.cue_coef @ cue_vector(self.cue_ids[cue])
-        return z + self.model.intercept, norm, (lo, hi, inside), cue
-
     def probabilities(self, spans: list[tuple[int, int]]) -> list[float]:
-        """The probability of every window at once: the same arithmetic as _linear, on the
-        (window, term, count) triples of all windows (a draft's windows cost one sort)."""
+        """The probability of every window at once, from the (window, term, count) triples of all
+        windows (a draft's windows cost one sort): the mean over members of their calibrated
+        linear scores on [l2(sublinear tf·idf), log1p(cue counts)], as ad_train.design_matrix."""
         model = self.model
         spans_arr = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
         n = len(spans_arr)
@@ -325,19 +310,22 @@ class FieldScorer:
         cue_counts = in_window.astype(np.float64) @ np.eye(len(CUES))[self.cue_ids]
         z += np.log1p(cue_counts) @ model.cue_coef.T + model.intercept
         t = model.platt_a * z + model.platt_b
-        return (0.5 * (1.0 + np.tanh(0.5 * t))).mean(axis=1).tolist()
+        return (0.5 * (1.0 + np.tanh(0.5 * t))).mean(axis=1).tolist()  # the logistic function, without overflow
 
     def explain(self, ws: int, we: int, probability: float) -> Scored:
         """Spread each feature's contribution over the chars it covers; the positive runs are the
         evidence, the heaviest run is the span to show."""
         model = self.model
         lo, hi = np.searchsorted(self.starts, [ws, we]).tolist()
-        _, norm, (lo, hi, inside), cue = self._linear(ws, we, lo, hi)
+        inside = self.ends[lo:hi] <= we
         ids, starts, ends = self.ids[lo:hi][inside], self.starts[lo:hi][inside], self.ends[lo:hi][inside]
+        cue = (self.cue_starts >= ws) & (self.cue_ends <= we)
         cues = cue_vector(self.cue_ids[cue])
         weight = np.zeros(we - ws + 1)
         if len(ids):
-            _, term, count = np.unique(ids, return_inverse=True, return_counts=True)
+            uniq, term, count = np.unique(ids, return_inverse=True, return_counts=True)
+            tfidf = sublinear_tf(count) * model.idf[uniq]
+            norm = float(np.sqrt(tfidf @ tfidf))
             share = (sublinear_tf(count) / count)[term]  # each occurrence's share of its term's tf
             per_char = model._idf_coef[ids] * share / norm / (ends - starts)
             np.add.at(weight, starts - ws, per_char)  # difference array: += per_char on [start, end)

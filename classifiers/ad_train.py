@@ -228,7 +228,7 @@ def build_vocabulary(grams: list[list[str]], min_df: int, max_features: int) -> 
 
 
 def design_matrix(feats: Featurized, vocab: dict[str, int], idf: np.ndarray):
-    """[l2-normalized sublinear tf·idf | log1p cue counts], the same arithmetic as FieldScorer._linear."""
+    """[l2-normalized sublinear tf·idf | log1p cue counts], the same arithmetic as FieldScorer.probabilities."""
     from scipy import sparse
 
     rows, cols, vals = [], [], []
