@@ -321,8 +321,12 @@ class PersonRecognizer:
         if len(first) > 2 and first[-1] in self.stops:
             first = first[:-1]
         tag = _tag(first)
-        if (not 2 <= len(first) <= 3 or not self._given_ok(first) or first in self.role_words or self._known(first)
-                or tag is not None and not tag.startswith("nr") or min(map(self.featurizer.given_rate, first)) < BARE_NAME_MIN_RATE):
+        # A name jieba's dictionary tags nr (阿依古丽, 阿卜杜拉) is taken as it is; a word it does
+        # not know must be made of characters common in given names.
+        named = tag is not None and tag.startswith("nr")
+        if (not 2 <= len(first) <= (4 if named else 3) or not self._given_ok(first) or first in self.role_words
+                or self._known(first) or tag is not None and not named
+                or not named and min(map(self.featurizer.given_rate, first)) < BARE_NAME_MIN_RATE):
             return None
         end = pos + len(first)
         nxt = text[end:end + 1]

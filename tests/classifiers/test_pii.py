@@ -256,6 +256,7 @@ def test_one_part_of_a_dotted_name_is_not_a_name_of_its_own(pii):
         ("团队中的志愿者藏族女孩贡桑曾经就是一名重度脊柱侧弯患者。", "贡桑", "贡*"),
         ("案例1：网友艳妮在微博上发帖求助。", "艳妮", "艳*"),
         ("牧民尼满家的小羊全都戴上了耳标。", "尼满", "尼*"),  # HMM glues 家 to the name
+        ("留学生阿卜杜拉在图书馆自习。", "阿卜杜拉", "阿***"),  # four characters: a name jieba's dictionary tags nr
         # ... or right after an age.
         ("67岁的普汝明是科里收治的第一位重症患者。", "普汝明", "普**"),
     ],
