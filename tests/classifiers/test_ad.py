@@ -95,6 +95,21 @@ def test_one_ad_paragraph_inside_a_long_article_is_found(shipped):
     assert para_start <= f.start < f.end <= para_start + len(ad_para)
 
 
+def test_windows_scored_together_score_as_each_paragraph_alone(shipped):
+    paragraphs = ["全市持续推进重点项目建设，一季度完成固定资产投资同比增长百分之六点五。",
+                  "限时特惠！健身房年卡只要888元，加微信jsf888抢购，电话13912345678",
+                  "区图书馆本周六举办免费公益讲座，欢迎市民报名参加。" * 12]  # one long paragraph: overlapping windows
+    text = Field("body", "\n".join(paragraphs)).normalized
+    spans = ad.windows(text, shipped.width, shipped.min_chars)
+    scorer = ad.FieldScorer(shipped.model, text)
+    together = scorer.probabilities(spans)
+    assert len(spans) > 3
+    assert together == pytest.approx([scorer.probabilities([span])[0] for span in spans])
+    # A paragraph-aligned window scores as the paragraph scored on its own.
+    first = spans[0]
+    assert together[0] == pytest.approx(shipped.model.score(text[first[0]:first[1]]).probability)
+
+
 def test_span_maps_back_to_the_original_text_through_normalization(shipped):
     # Traditional script and full-width digits: matched on normalized text, reported in the original.
     text = "限時特惠！全場５折起，加微信ａｂｃ８８８領取優惠券，諮詢電話１３９１２３４５６７８，欢迎光临"
