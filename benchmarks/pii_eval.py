@@ -233,6 +233,8 @@ def evaluate(data: Path | None, misses: bool = False) -> str:
         only_private = [{"text": r["text"], "spans": [s for s in r["spans"] if private(r, s)]} for r in recs]
         rows.append((f"blind drafts, {split}", "person, private (masked only)", score(only_private, sps, "person", pred_filter=masked)))
         rows.append((f"blind drafts, {split}", "person, private (any action)", score(only_private, sps, "person")))
+        rows.append((f"blind drafts, {split}", "person, private, role word within 8 chars before (masked only)",
+                     score(recs, sps, "person", gold_filter=lambda r, s: private(r, s) and privacy_context(r, s), pred_filter=masked)))
         notes.append(_masked_public_note(f"blind drafts, {split}", recs, sps))
     if data is not None:
         cluener = load_cluener(data / "ner_cluener2020")
