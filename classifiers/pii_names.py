@@ -203,12 +203,17 @@ class PersonRecognizer:
                     continue
                 break
 
-        # An age right before a name with no listed surname (67岁的普汝明); with a surname, the
-        # model finds the name and its privacy gate reads the age.
+        # An age right before a name with no listed surname (67岁的普汝明) or a context surname
+        # (7岁的于乐乐); with a listed surname, the model finds the name and its privacy gate
+        # reads the age.
         for m in _AGE.finditer(text):
-            bare = None if self._surname_len(text, m.end()) else self._bare_name(text, m.end())
-            if bare:
-                add(m.end(), bare, 1, "private", m.group())
+            pos = m.end()
+            if self._surname_len(text, pos):
+                continue
+            parsed = self._forward(text, pos, after_private_cue=True) if self._surname_len(text, pos, True) else None
+            end, sn = parsed or (self._bare_name(text, pos), 1)
+            if end:
+                add(pos, end, sn, "private", m.group())
 
         # Cue after the name: 张三女士, 张三同志, 张三（男，…）.
         # 副局长 wins over 局长, so 副 is not taken as part of the name.
@@ -445,7 +450,11 @@ class PersonRecognizer:
                 return None
             if len(first) == sn + 2 and first[-1] in self.stops:
                 first = first[:-1]
-            if not self._given_ok(first[sn:]):
+            # A name jieba made whole (莫家伟, 蒲家兴) may start its given name with a stop character
+            # that is common in given names (家 -1); elsewhere 家 ends a name (王五家).
+            whole = (len(first) == sn + 2 and first not in tokenizer().FREQ and self._given_ok(first[sn + 1:])
+                     and self.featurizer.given_rate(first[sn]) >= -1)
+            if not (whole or self._given_ok(first[sn:])):
                 return None
             end = pos + len(first)
             # 王明|华说 (OOV) extends to 王明华; 潘婷|参与 (a dictionary word) does not; a doubled given

@@ -299,6 +299,12 @@ def test_the_no_surname_rule_does_not_take_verbs_or_nicknames(pii, body):
         # Workers named at work and kinship words are private cues; 赖 is a surname.
         ("银行柜员赖晓敏发现老人神色慌张。", ["赖晓敏"]),
         ("孩子用妈妈许静的手机扫码转账。", ["许静"]),
+        # 家 starts a given name inside a name jieba made whole; 洪 is a surname; a context
+        # surname after an age.
+        ("她的丈夫莫家伟一直在病房外守候。", ["莫家伟"]),
+        ("被执行人洪振华名下有房产两处。", ["洪振华"]),
+        ("9岁的于乐乐在公园里走失。", ["于乐乐"]),
+        ("母女汤丽娜、汤圆圆被困在公交站。", ["汤丽娜", "汤圆圆"]),
     ],
 )
 def test_context_surnames_annotations_and_list_roles_mark_private_names(pii, body, names):
