@@ -35,9 +35,10 @@ _NAME_OPENING_TAGS = frozenset("n t a ns nz s".split())
 _DOTS = "·•・‧∙."
 _DOTTED = re.compile(rf"[\u4e00-\u9fff]{{1,8}}(?:[{_DOTS}][\u4e00-\u9fff]{{1,8}}){{1,2}}")
 _DOT_BETWEEN_CJK = re.compile(rf"[\u4e00-\u9fff][{_DOTS}][\u4e00-\u9fff]")
-# 张三（男，1980年…）, 张三，女，45岁 — sex or age right after a name (normalized: ( and , are ASCII).
-# A closed "(女)" is a roster annotation in appointment lists (officials), not a private cue.
-_POST_CUE = re.compile(r"[(,](?:男|女)(?=[,性\d汉族])|[(,]\d{1,3}岁|(?P<alias>\(化名\))")
+# 张三（男，1980年…）, 张三，女，45岁 — sex or age right after a name (normalized: ( and , are ASCII);
+# 敬永安：本院已立案 — a court addressing a party. A closed "(女)" is a roster annotation in
+# appointment lists (officials), not a private cue.
+_POST_CUE = re.compile(r"[(,](?:男|女)(?=[,性\d汉族])|[(,]\d{1,3}岁|(?P<alias>\(化名\))|:本院")
 # jieba's dictionary counts (People's Daily corpus). A two-character word starting with a surname
 # that it has seen 50+ times is an ordinary word it mis-tags nr (安抚, 张贴, 高峰) or a famous name
 # (鲁迅, 刘翔); longer names are in it by the hundred (王晓东 518, 汪潮涌 256), so only the very
@@ -328,16 +329,18 @@ class PersonRecognizer:
         tag = _tag(first)
         # A name jieba's dictionary tags nr (阿依古丽, 阿卜杜拉) is taken as it is; a word it does
         # not know must be made of characters common in given names.
-        named = tag is not None and tag.startswith("nr")
+        # So is any one that family words follow (牧民多吉一家), even a well-known name.
+        family = text.startswith(self.family_after, pos + len(first))
+        named = tag is not None and tag.startswith("nr") or family
         if (not 2 <= len(first) <= (4 if named else 3) or not self._given_ok(first) or first in self.role_words
-                or self._known(first) or tag is not None and not named
+                or self._known(first) and not family or tag is not None and not tag.startswith("nr")
                 or not named and min(map(self.featurizer.given_rate, first)) < BARE_NAME_MIN_RATE):
             return None
         end = pos + len(first)
         nxt = text[end:end + 1]
         # A name ends where a function character or punctuation follows (贡桑|曾经, 艳妮|在); a word
         # running on (农户|春耕|春播) is a verb phrase jieba did not know.
-        return end if not nxt or not is_cjk(nxt) or nxt in self.stops else None
+        return end if not nxt or not is_cjk(nxt) or nxt in self.stops or family else None
 
     def _translit_run(self, text: str, pos: int) -> int | None:
         """Cheap test (no jieba): end of a run of transliteration characters at `pos` that is long
@@ -535,7 +538,7 @@ class PersonRecognizer:
             # and place words often are (张|建中|夫妇, 张|欢迎|先生).
             common = (tokenizer().FREQ.get(last) or 0) >= _KNOWN_WORD_COUNT[2] and _tag(last) in ("n", "r")
             if (sn == len(prev) and _left_ok(text, start) and last not in self.role_words
-                    and not self._known(prev + last) and (strong or not common)
+                    and not self._known(prev + last) and (context or not common)
                     and self._given_fits(prev, last, context)):
                 add(start, end, sn, kind, cue)
 

@@ -305,6 +305,12 @@ def test_the_no_surname_rule_does_not_take_verbs_or_nicknames(pii, body):
         ("被执行人洪振华名下有房产两处。", ["洪振华"]),
         ("9岁的于乐乐在公园里走失。", ["于乐乐"]),
         ("母女汤丽娜、汤圆圆被困在公交站。", ["汤丽娜", "汤圆圆"]),
+        # A court addressing a party; a sex annotation takes a given name that is a common word.
+        ("公告 罗国栋：本院受理原告诉你借款合同纠纷一案。", ["罗国栋"]),
+        ("名单如下：华春生，男，欠款金额5万元。", ["华春生"]),
+        ("两人育有一子曹宇航。", ["曹宇航"]),
+        # A name with no listed surname that family words follow, even a known one.
+        ("县长走访牧区，慰问牧民多吉一家。", ["多吉"]),
     ],
 )
 def test_context_surnames_annotations_and_list_roles_mark_private_names(pii, body, names):
