@@ -12,7 +12,7 @@ import bisect
 from .anonymize import MaskingPolicy
 from .document import Document
 from .findings import Finding
-from .pii_names import AddressRecognizer, PersonRecognizer, read_lines
+from .pii_names import AddressRecognizer, PersonRecognizer
 from .pii_numbers import Hit, NumberRecognizer
 from .text import Field
 
@@ -45,7 +45,7 @@ class PiiCheck:
         self.numbers = NumberRecognizer(resources.read_toml("pii/numbers.toml"))
         self.persons = PersonRecognizer(resources)
         self.addresses = AddressRecognizer(resources)
-        self.address_exclude = frozenset(read_lines(resources.read_text("pii/privacy_cues.txt")))
+        self.address_exclude = frozenset(self.persons.private_cue_words)
         self.policy = MaskingPolicy.from_toml(resources.read_toml("pii/masking.toml"))
 
     def check(self, doc: Document) -> list[Finding]:

@@ -134,10 +134,12 @@ class PersonRecognizer:
         self.family_after = tuple(read_lines(resources.read_text("pii/family_after.txt")))
         self.after_private = frozenset(read_lines(resources.read_text("pii/privacy_after.txt"))) | frozenset(self.family_after)
         titles = read_lines(resources.read_text("pii/official_titles.txt"))
-        # A given name is never a role word itself (工人党|主席, 市民|代表).
-        self.role_words = frozenset(titles) | frozenset(read_lines(resources.read_text("pii/privacy_cues.txt"))) | self.after_private
-        self.cues = ahocorasick.Automaton()
         self.private_cue_words = tuple(read_lines(resources.read_text("pii/privacy_cues.txt")))
+        # What may follow a list of names to make them private (三位旅客, 三户家庭).
+        self.list_tail_words = self.private_cue_words + _LIST_ROLES
+        # A given name is never a role word itself (工人党|主席, 市民|代表).
+        self.role_words = frozenset(titles) | frozenset(self.private_cue_words) | self.after_private
+        self.cues = ahocorasick.Automaton()
         for word in self.private_cue_words:
             self.cues.add_word(word, (word, "private"))
         for word in titles:
@@ -184,14 +186,14 @@ class PersonRecognizer:
         # Cue before the name: the longest cue ending at each position (犯罪嫌疑人 > 嫌疑人) that
         # starts a word there (房山区|长阳镇 holds 区长, 行业|主管 holds 业主: not cues).
         for end, (word, kind, pos) in self._cue_hits(self.cues, text, self._name_after).items():
-            foreign = (self._latin(fld, pos) or self._transliterated(text, pos)) if kind == "private" else None
+            private = kind == "private"
+            foreign = (self._latin(fld, pos) or self._transliterated(text, pos)) if private else None
             # A quoted name with no surname is a nickname or a programme's (志愿者“小青荷”), not a person's.
-            bare = (self._bare_name(text, pos) if kind == "private" and not foreign and not self._surname_len(text, pos)
+            bare = (self._bare_name(text, pos) if private and not foreign and not self._surname_len(text, pos)
                     and text[pos - 1] not in _QUOTES else None)
             if foreign or bare:
                 add(pos, foreign or bare, 1, kind, word)  # the mask keeps the first character
                 continue
-            private = kind == "private"
             while True:
                 parsed = self._forward(text, pos, private)
                 if not parsed:
@@ -244,7 +246,7 @@ class PersonRecognizer:
         """Whether a private role follows a list of names ending at `pos`, after an optional count:
         三位旅客, 等40余名消费者, 三户家庭, 兄弟."""
         pos = _LIST_COUNT.match(text, pos).end()
-        return text.startswith(self.private_cue_words + _LIST_ROLES, pos)
+        return text.startswith(self.list_tail_words, pos)
 
     def _model_kind(self, text: str, cand) -> str | None:
         """Who a name the model found is, from the words around it; None if it is not a name to report."""
