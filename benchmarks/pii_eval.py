@@ -190,6 +190,11 @@ def masked(finding) -> bool:
     return finding.action == "mask"
 
 
+def private_only(records: list[dict]) -> list[dict]:
+    """The records with only their private individuals' names as gold."""
+    return [{"text": r["text"], "spans": [s for s in r["spans"] if private(r, s)]} for r in records]
+
+
 def predictions(check, records: list[dict]) -> list[list]:
     return [check.check(Document.build("", r["text"], ScreenOptions())) for r in records]
 
@@ -229,7 +234,7 @@ def evaluate(data: Path | None, misses: bool = False) -> str:
     for labels, title in (("pii_drafts_blind.jsonl", "blind drafts 1 (tuned on)"), ("pii_drafts_blind2.jsonl", "blind drafts 2 (held out)")):
         drafts = load_jsonl(ROOT / "tests/data" / labels)
         preds = predictions(check, drafts)
-        only_private = [{"text": r["text"], "spans": [s for s in r["spans"] if private(r, s)]} for r in drafts]
+        only_private = private_only(drafts)
         rows.append((title, "person, private (masked only)", score(only_private, preds, "person", pred_filter=masked)))
         rows.append((title, "person, private (any action)", score(only_private, preds, "person")))
         rows.append((title, "person, private, role word within 8 chars before (masked only)",
@@ -265,7 +270,7 @@ def evaluate(data: Path | None, misses: bool = False) -> str:
         preds = story_predictions(check, data / "news_originals", "pii_xwlb_names.jsonl")
         # Every name in these sentences is labelled, so every masked prediction is judged:
         # masking an athlete or an official counts against precision.
-        only_private = [{"text": r["text"], "spans": [s for s in r["spans"] if private(r, s)]} for r in xwlb]
+        only_private = private_only(xwlb)
         rows.append(("CCTV 120 labelled sentences", "person, private individuals (masked only)", score(only_private, preds, "person", pred_filter=masked)))
         rows.append(("CCTV 120 labelled sentences", "person, private, role word directly before (masked only)", score(
             xwlb, preds, "person", gold_filter=lambda r, s: private(r, s) and role_adjacent(r, s), pred_filter=masked)))
@@ -290,7 +295,7 @@ def _labelled_set_rows(check, data: Path, labels: str, title: str, rows: list, m
     for split in sorted({r["split"] for r in labelled}):
         sub = [(r, p) for r, p in zip(labelled, preds) if r["split"] == split]
         recs, sps = [r for r, _ in sub], [p for _, p in sub]
-        only_private = [{"text": r["text"], "spans": [s for s in r["spans"] if private(r, s)]} for r in recs]
+        only_private = private_only(recs)
         name = f"{title}, {split}"
         rows.append((name, "person, private individuals (masked only)", score(only_private, sps, "person", pred_filter=masked)))
         rows.append((name, "person, private individuals (any action)", score(only_private, sps, "person")))

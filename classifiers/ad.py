@@ -324,9 +324,10 @@ class FieldScorer:
         weight = np.zeros(we - ws + 1)
         if len(ids):
             uniq, term, count = np.unique(ids, return_inverse=True, return_counts=True)
-            tfidf = sublinear_tf(count) * model.idf[uniq]
+            tf = sublinear_tf(count)
+            tfidf = tf * model.idf[uniq]
             norm = float(np.sqrt(tfidf @ tfidf))
-            share = (sublinear_tf(count) / count)[term]  # each occurrence's share of its term's tf
+            share = (tf / count)[term]  # each occurrence's share of its term's tf
             per_char = model._idf_coef[ids] * share / norm / (ends - starts)
             np.add.at(weight, starts - ws, per_char)  # difference array: += per_char on [start, end)
             np.add.at(weight, ends - ws, -per_char)
