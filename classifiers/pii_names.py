@@ -130,6 +130,9 @@ class PersonRecognizer:
         translit = resources.read_toml("pii/transliteration.toml")
         self.translit, self.translit_marked = frozenset(translit["chars"]), frozenset(translit["marked"])
         self.minority = tuple(read_lines(resources.read_text("pii/minority_name_parts.txt")))
+        self.minority_by_first: dict[str, list[str]] = {}
+        for part in sorted(self.minority, key=len, reverse=True):  # the longest part first
+            self.minority_by_first.setdefault(part[0], []).append(part)
         self.context_surnames = frozenset(read_lines(resources.read_text("pii/context_surnames.txt")))
         self.family_after = tuple(read_lines(resources.read_text("pii/family_after.txt")))
         self.after_private = frozenset(read_lines(resources.read_text("pii/privacy_after.txt"))) | frozenset(self.family_after)
@@ -189,8 +192,8 @@ class PersonRecognizer:
             private = kind == "private"
             foreign = (self._latin(fld, pos) or self._transliterated(text, pos)) if private else None
             # A quoted name with no surname is a nickname or a programme's (志愿者“小青荷”), not a person's.
-            bare = (self._bare_name(text, pos) if private and not foreign and not self._surname_len(text, pos)
-                    and text[pos - 1] not in _QUOTES else None)
+            bare = ((self._minority_name(text, pos) or (None if self._surname_len(text, pos) else self._bare_name(text, pos)))
+                    if private and not foreign and text[pos - 1] not in _QUOTES else None)
             if foreign or bare:
                 add(pos, foreign or bare, 1, kind, word)  # the mask keeps the first character
                 continue
@@ -214,7 +217,7 @@ class PersonRecognizer:
             if self._surname_len(text, pos):
                 continue
             parsed = self._forward(text, pos, after_private_cue=True) if self._surname_len(text, pos, True) else None
-            end, sn = parsed or (self._bare_name(text, pos), 1)
+            end, sn = parsed or (self._minority_name(text, pos) or self._bare_name(text, pos), 1)
             if end:
                 add(pos, end, sn, "private", m.group())
 
@@ -308,7 +311,8 @@ class PersonRecognizer:
             return None
         if self._surname_len(text, pos, kind == "private"):
             return pos
-        foreign_or_bare = _LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos)
+        foreign_or_bare = (_LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos)
+                           or self._minority_name(text, pos))
         return pos if kind == "private" and foreign_or_bare else None
 
     def _bare_head(self, text: str, pos: int) -> bool:
@@ -317,6 +321,27 @@ class PersonRecognizer:
         head = text[pos:pos + 2]
         tag = _tag(head)
         return len(head) == 2 and self._given_ok(head) and (tag is None or tag.startswith("nr"))
+
+    def _minority_name(self, text: str, pos: int) -> int | None:
+        """End of a run of minority name parts at `pos` (女儿央金, 牧民才让卓玛, 搬迁户吉克阿依,
+        minority_name_parts.txt), which jieba splits or mis-tags. One part must end where the
+        name can end, by a stop character or as jieba's whole first token (拉姆|开起, not 才|让|我们
+        or 乌兰察布); two or more are a name as they stand."""
+        end = pos
+        while end - pos < 8:
+            part = next((p for p in self.minority_by_first.get(text[end:end + 1], ()) if text.startswith(p, end)), None)
+            if part is None:
+                break
+            end += len(part)
+        if end == pos:
+            return None
+        if end - pos >= 4:
+            return end
+        nxt = text[end:end + 1]
+        if not nxt or not is_cjk(nxt) or text.startswith(self.family_after, end):
+            return end
+        first = next(iter(tokenizer().tokenize(text[pos:end + 4], HMM=True)))[0]
+        return end if first == text[pos:end] and (nxt in self.stops or first[0] not in self.stops) else None
 
     def _bare_name(self, text: str, pos: int) -> int | None:
         """End of a name with no listed surname right after a private cue or an age (女孩贡桑,
@@ -417,13 +442,14 @@ class PersonRecognizer:
         parsed = self._forward_span(text, pos, sn)
         if parsed and self._known(text[pos:parsed[0]]):
             return None  # 游客高峰, 家属安抚: a word jieba knows well, not a private name
-        if parsed and not self._given_fits(text[pos:pos + sn], text[pos + sn:parsed[0]]):
+        # A private cue before and a sex or age annotation after leave no doubt (嫌疑人于海洋（男，…）).
+        if parsed and not (after_private_cue and _POST_CUE.match(text, parsed[0])) and not self._given_fits(text[pos:pos + sn], text[pos + sn:parsed[0]]):
             return None  # 患者于医院, 儿子管老子: a function word and a word
         return parsed
 
     def _given_fits(self, surname: str, given: str, strong: bool = False) -> bool:
         """A listed surname takes any given name; a context surname (于, 黑, 管 …) only a name-like
-        one: every character common in given names and, unless a strong cue follows (于海洋（男）),
+        one: every character common in given names and, unless a strong cue follows (钱海洋（化名）),
         not a common word (于|长生; not 管|老子, 于|今日)."""
         if surname in self.single or surname in self.compound:
             return True
@@ -449,8 +475,9 @@ class PersonRecognizer:
             if tag is not None and not tag.startswith("nr"):
                 # A dictionary word can still open a three-character name (夏天|明的):
                 # only when a lone character follows and the name ends right after it.
-                if (tag in _NAME_OPENING_TAGS and len(first) == sn + 1 and rest and len(rest[0]) == 1
-                        and self._third_char(text, pos + len(first))):
+                # 程子|涵在: HMM may glue a stop character to that lone character.
+                lone = rest and (len(rest[0]) == 1 or len(rest[0]) == 2 and rest[0][1] in self.stops and rest[0] not in tokenizer().FREQ)
+                if tag in _NAME_OPENING_TAGS and len(first) == sn + 1 and lone and self._third_char(text, pos + len(first)):
                     return pos + len(first) + 1, sn
                 return None
             if len(first) == sn + 2 and first[-1] in self.stops:

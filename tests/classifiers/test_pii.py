@@ -245,7 +245,8 @@ def test_foreign_name_and_possessive_rules_do_not_overreach(pii, body):
 
 
 def test_one_part_of_a_dotted_name_is_not_a_name_of_its_own(pii):
-    masked = [f.text for f in run(pii, "廷·巴特尔的父亲廷懋是开国少将。") if f.category == "person" and f.action == "mask"]
+    body = "嘎查党支部原书记廷·巴特尔扎根牧区。廷·巴特尔的父亲廷懋是开国少将。"
+    masked = [f.text for f in run(pii, body) if f.category == "person" and f.action == "mask"]
     assert masked == ["廷懋"]  # the father, named after a kinship cue; not 巴特尔
 
 
@@ -259,6 +260,11 @@ def test_one_part_of_a_dotted_name_is_not_a_name_of_its_own(pii):
         ("留学生阿卜杜拉在图书馆自习。", "阿卜杜拉", "阿***"),  # four characters: a name jieba's dictionary tags nr
         # ... or right after an age.
         ("67岁的普汝明是科里收治的第一位重症患者。", "普汝明", "普**"),
+        # Runs of minority name parts, which jieba splits or mis-tags.
+        ("联系人：女儿央金。", "央金", "央*"),
+        ("其妻子阿依古丽恳请各界人士协助寻找。", "阿依古丽", "阿***"),
+        ("村民泽仁说，今年收入有望突破10万元。", "泽仁", "泽*"),
+        ("牧民乌兰在网上卖羊时被骗。", "乌兰", "乌*"),
     ],
 )
 def test_names_without_a_listed_surname_after_a_private_cue_are_masked(pii, body, name, masked):
@@ -275,6 +281,7 @@ def test_names_without_a_listed_surname_after_a_private_cue_are_masked(pii, body
         "助力农户春耕春播，为全年粮食增产打基础。",  # the word runs on: not a name's end
         "亚运会赛会志愿者“小青荷”代表发言。",  # a quoted nickname
         "60岁的时候他退休了，3岁的孩子在玩。",  # dictionary words after an age
+        "村民才让我们很感动，游客乌兰察布一日游。",  # minority name parts inside other words
     ],
 )
 def test_the_no_surname_rule_does_not_take_verbs_or_nicknames(pii, body):
@@ -311,6 +318,17 @@ def test_the_no_surname_rule_does_not_take_verbs_or_nicknames(pii, body):
         ("两人育有一子曹宇航。", ["曹宇航"]),
         # A name with no listed surname that family words follow, even a known one.
         ("县长走访牧区，慰问牧民多吉一家。", ["多吉"]),
+        ("牧民才让卓玛一家搬进了新房，才让卓玛的丈夫扎西在合作社上班。", ["才让卓玛", "才让卓玛", "扎西"]),
+        # A private cue before and a sex or age annotation after take a context surname with any
+        # given name; 时 is a context surname.
+        ("抓获犯罪嫌疑人于海洋（男，28岁）。经审讯，于海洋供认不讳。", ["于海洋", "于海洋"]),
+        ("快递员发现独居老人时秀兰晕倒在家中。", ["时秀兰"]),
+        # A dictionary word opens a name whose last character HMM glued to a stop (程子|涵在).
+        ("我校高三学生程子涵在物理竞赛中获奖。", ["程子涵"]),
+        # Workers and farmers named at work.
+        ("外卖小哥黄小龙在送餐途中捡到一部手机。", ["黄小龙"]),
+        ("种粮大户金满仓今年流转土地800亩。", ["金满仓"]),
+        ("值班老师汤敏第一时间将其送医。", ["汤敏"]),
     ],
 )
 def test_context_surnames_annotations_and_list_roles_mark_private_names(pii, body, names):
@@ -324,6 +342,8 @@ def test_context_surnames_annotations_and_list_roles_mark_private_names(pii, bod
         "儿子管老子，市民乐享自然之美。",  # a common word and a verb after the surname
         "向江泽民同志亲属和中国人民深表哀悼。",
         "居民平时很少出门，网友强烈要求公开。",
+        "美丽乡村吸引市民游客前来拍照。",  # 游客|前来: a dictionary verb, not a glued name end
+        "同时秀丽的风景也吸引了游客。",
     ],
 )
 def test_context_surnames_do_not_take_function_words(pii, body):
