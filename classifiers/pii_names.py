@@ -440,10 +440,11 @@ class PersonRecognizer:
         if any(text.startswith(w, pos + sn) for w in self.after_private):
             return None  # 李先生, 王女士: already de-identified
         parsed = self._forward_span(text, pos, sn)
-        if parsed and self._known(text[pos:parsed[0]]):
+        if not parsed or after_private_cue and _POST_CUE.match(text, parsed[0]):
+            return parsed  # a private cue before and an annotation after leave no doubt (被执行人江山（男，…）)
+        if self._known(text[pos:parsed[0]]):
             return None  # 游客高峰, 家属安抚: a word jieba knows well, not a private name
-        # A private cue before and a sex or age annotation after leave no doubt (嫌疑人于海洋（男，…）).
-        if parsed and not (after_private_cue and _POST_CUE.match(text, parsed[0])) and not self._given_fits(text[pos:pos + sn], text[pos + sn:parsed[0]]):
+        if not self._given_fits(text[pos:pos + sn], text[pos + sn:parsed[0]]):
             return None  # 患者于医院, 儿子管老子: a function word and a word
         return parsed
 
@@ -473,11 +474,12 @@ class PersonRecognizer:
                 first = first[:sn + 2]
             tag = _tag(first)
             if tag is not None and not tag.startswith("nr"):
-                # A dictionary word can still open a three-character name (夏天|明的):
-                # only when a lone character follows and the name ends right after it.
-                # 程子|涵在: HMM may glue a stop character to that lone character.
+                # A dictionary word can still open a three-character name: only when a lone
+                # character follows and the name ends right after it (夏天|明的; 程子|涵在, where
+                # HMM glued a stop character to it) or a dictionary word does (万金|贵|拖欠).
                 lone = rest and (len(rest[0]) == 1 or len(rest[0]) == 2 and rest[0][1] in self.stops and rest[0] not in tokenizer().FREQ)
-                if tag in _NAME_OPENING_TAGS and len(first) == sn + 1 and lone and self._third_char(text, pos + len(first)):
+                if tag in _NAME_OPENING_TAGS and len(first) == sn + 1 and (
+                        lone and self._third_char(text, pos + len(first)) or self._lone_char(text, pos + len(first), rest[:2])):
                     return pos + len(first) + 1, sn
                 return None
             if len(first) == sn + 2 and first[-1] in self.stops:
@@ -577,8 +579,9 @@ class PersonRecognizer:
         tokens = [w for w, _s, _e in tokenizer().tokenize(run, HMM=True)]
         kept: list[str] = []
         for word in reversed(tokens) if from_end else tokens:
+            # jieba tags many transliterated names nz (穆勒, 彼得·穆勒): not a common word.
             common = (len(word) >= 2 and (tokenizer().FREQ.get(word) or 0) >= _KNOWN_WORD_COUNT[2]
-                      and not (_tag(word) or "").startswith("nr") and word not in self.minority)
+                      and not (_tag(word) or "").startswith(("nr", "nz")) and word not in self.minority)
             if common or word in self.stops or sum(map(len, kept)) + len(word) > 6:
                 break
             if not from_end and len(word) > 1 and word[-1] in self.stops:

@@ -329,6 +329,15 @@ def test_the_no_surname_rule_does_not_take_verbs_or_nicknames(pii, body):
         ("外卖小哥黄小龙在送餐途中捡到一部手机。", ["黄小龙"]),
         ("种粮大户金满仓今年流转土地800亩。", ["金满仓"]),
         ("值班老师汤敏第一时间将其送医。", ["汤敏"]),
+        # 月 can end a given name; a sentence particle cannot (李伟|啊).
+        ("失主上官晓月要给他转账感谢。", ["上官晓月"]),
+        ("对方说：我是你老同学李伟啊。", ["李伟"]),
+        # A dictionary word opens a name that a dictionary word follows (万金|贵|拖欠).
+        ("称包工头万金贵拖欠他们工资。", ["万金贵"]),
+        # 家庭 after names marks them as private (a family named in an award list).
+        ("欧阳秀英家庭、司马建国家庭当选文明家庭。", ["欧阳秀英", "司马建国"]),
+        # jieba tags transliterated name parts nz (穆勒): still part of a dotted name after a cue.
+        ("外籍人士彼得·穆勒通过12345英文专线咨询。", ["彼得·穆勒"]),
     ],
 )
 def test_context_surnames_annotations_and_list_roles_mark_private_names(pii, body, names):
