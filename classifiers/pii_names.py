@@ -317,10 +317,18 @@ class PersonRecognizer:
 
     def _bare_head(self, text: str, pos: int) -> bool:
         """Cheap test (no tokenizing): whether a name with no listed surname could start at `pos`:
-        two given-name characters that are not an ordinary dictionary word (群众, 纷纷, 代表)."""
+        two given-name characters that are not an ordinary dictionary word (群众, 纷纷, 代表); a
+        doubled character that jieba does not know well is a child's name whatever it tags it
+        (乐乐 a, 朵朵 q, 豆豆 n; not 天天, 常常, 明明)."""
         head = text[pos:pos + 2]
         tag = _tag(head)
-        return len(head) == 2 and self._given_ok(head) and (tag is None or tag.startswith("nr"))
+        return len(head) == 2 and self._given_ok(head) and (tag is None or tag.startswith("nr") or self._doubled(text, pos))
+
+    def _doubled(self, text: str, pos: int) -> bool:
+        """Whether a doubled character that jieba does not know well starts at `pos` (乐乐; not
+        天天, nor a run like 泪泪泪泪)."""
+        word = text[pos:pos + 2]
+        return len(word) == 2 and word[0] == word[1] != text[pos + 2:pos + 3] and not self._known(word)
 
     def _minority_name(self, text: str, pos: int) -> int | None:
         """End of a run of minority name parts at `pos` (女儿央金, 牧民才让卓玛, 搬迁户吉克阿依,
@@ -358,16 +366,18 @@ class PersonRecognizer:
         # not know must be made of characters common in given names.
         # So is any one that family words follow (牧民多吉一家), even a well-known name.
         family = text.startswith(self.family_after, pos + len(first))
-        named = tag is not None and tag.startswith("nr") or family
+        doubled = len(first) == 2 and self._doubled(text, pos)
+        named = tag is not None and tag.startswith("nr") or family or doubled
         if (not 2 <= len(first) <= (4 if named else 3) or not self._given_ok(first) or first in self.role_words
-                or self._known(first) and not family or tag is not None and not tag.startswith("nr")
+                or self._known(first) and not family or tag is not None and not tag.startswith("nr") and not doubled
                 or not named and min(map(self.featurizer.given_rate, first)) < BARE_NAME_MIN_RATE):
             return None
         end = pos + len(first)
         nxt = text[end:end + 1]
         # A name ends where a function character or punctuation follows (贡桑|曾经, 艳妮|在); a word
-        # running on (农户|春耕|春播) is a verb phrase jieba did not know.
-        return end if not nxt or not is_cjk(nxt) or nxt in self.stops or family else None
+        # running on (农户|春耕|春播) is a verb phrase jieba did not know. A doubled name is jieba's
+        # whole token (乐乐|患有).
+        return end if not nxt or not is_cjk(nxt) or nxt in self.stops or family or doubled else None
 
     def _translit_run(self, text: str, pos: int) -> int | None:
         """Cheap test (no jieba): end of a run of transliteration characters at `pos` that is long

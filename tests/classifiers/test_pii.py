@@ -265,6 +265,9 @@ def test_one_part_of_a_dotted_name_is_not_a_name_of_its_own(pii):
         ("其妻子阿依古丽恳请各界人士协助寻找。", "阿依古丽", "阿***"),
         ("村民泽仁说，今年收入有望突破10万元。", "泽仁", "泽*"),
         ("牧民乌兰在网上卖羊时被骗。", "乌兰", "乌*"),
+        # Doubled names jieba mis-tags (乐乐 a, 朵朵 q).
+        ("5岁的乐乐患有先天性心脏病。", "乐乐", "乐*"),
+        ("患儿朵朵哭着不肯进病房。", "朵朵", "朵*"),
     ],
 )
 def test_names_without_a_listed_surname_after_a_private_cue_are_masked(pii, body, name, masked):
@@ -282,6 +285,7 @@ def test_names_without_a_listed_surname_after_a_private_cue_are_masked(pii, body
         "亚运会赛会志愿者“小青荷”代表发言。",  # a quoted nickname
         "60岁的时候他退休了，3岁的孩子在玩。",  # dictionary words after an age
         "村民才让我们很感动，游客乌兰察布一日游。",  # minority name parts inside other words
+        "村民纷纷点赞，居民天天锻炼，司机泪泪泪泪。",  # doubled words jieba knows; a run
     ],
 )
 def test_the_no_surname_rule_does_not_take_verbs_or_nicknames(pii, body):
