@@ -10,7 +10,7 @@ Sets:
   with valid generated IDs/cards/phones in every written form, plus hard negatives).
 - tests/data/pii_names.jsonl: hand-written drafts with private names, officials in their role,
   already-masked names and street-level addresses.
-- tests/data/pii_drafts_blind.jsonl and pii_drafts_blind2.jsonl: 220 and 215 drafts of 20-odd
+- tests/data/pii_drafts_blind.jsonl, pii_drafts_blind2.jsonl and pii_drafts_blind3.jsonl: 220, 215 and 220 drafts of 20-odd
   genres (police bulletins, missing-person notices, court notices, hospital, rural, school,
   fraud-warning stories …) naming 467 and 395 private individuals in privacy contexts plus
   officials and public figures, each written and labelled by a helper who never saw the
@@ -230,8 +230,10 @@ def evaluate(data: Path | None, misses: bool = False) -> str:
     rows.append(("pii_names.jsonl", "address", score(names, preds, "address")))
     notes = [_officials_note(names, preds)]
     # Drafts written blind to the recognizer (privacy contexts of every genre, see docs/pii.md):
-    # set 1 was read while tuning it, set 2 was not (the held-out figure).
-    for labels, title in (("pii_drafts_blind.jsonl", "blind drafts 1 (tuned on)"), ("pii_drafts_blind2.jsonl", "blind drafts 2 (held out)")):
+    # set 1 was read while tuning it, sets 2 and 3 were not (the held-out figures).
+    blind_sets = (("pii_drafts_blind.jsonl", "blind drafts 1 (tuned on)"), ("pii_drafts_blind2.jsonl", "blind drafts 2 (held out)"),
+                  ("pii_drafts_blind3.jsonl", "blind drafts 3 (held out)"))
+    for labels, title in blind_sets:
         drafts = load_jsonl(ROOT / "tests/data" / labels)
         preds = predictions(check, drafts)
         only_private = private_only(drafts)

@@ -520,6 +520,18 @@ def test_names_set_meets_the_target_and_masks_no_official(pii):
                 assert not any(f.start == span["start"] and f.action == "mask" for f in fs), record["text"]
 
 
+@pytest.mark.parametrize("labels", ["pii_drafts_blind.jsonl", "pii_drafts_blind2.jsonl", "pii_drafts_blind3.jsonl"])
+def test_blind_draft_labels_are_well_formed(labels):
+    # benchmarks/pii_eval.py scores against these offsets; a shifted span would silently count as a miss.
+    for line in (DATA / labels).read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        spans = sorted((s["start"], s["end"]) for s in record["spans"])
+        assert all(0 <= a < b <= len(record["text"]) for a, b in spans), record["text"]
+        assert all(b <= c for (_a, b), (c, _d) in zip(spans, spans[1:])), record["text"]
+        assert {s["role"] for s in record["spans"]} <= {"private", "official", "public"}
+        assert not any("某" in record["text"][a:b] for a, b in spans), record["text"]
+
+
 def test_a_name_found_once_is_masked_at_every_mention_in_title_and_body(screener):
     result = screener.screen("周文昌的车顶留言", "出租车驾驶员周文昌把心情写进纸条。于是周文昌准备了笔。")
     assert result["deidentified"] == {"title": "周**的车顶留言", "body": "出租车驾驶员周**把心情写进纸条。于是周**准备了笔。"}
