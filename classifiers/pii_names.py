@@ -311,8 +311,8 @@ class PersonRecognizer:
             return None
         if self._surname_len(text, pos, kind == "private"):
             return pos
-        foreign_or_bare = (_LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos)
-                           or self._minority_name(text, pos))
+        minority_part = any(text.startswith(p, pos) for p in self.minority_by_first.get(text[pos], ()))
+        foreign_or_bare = _LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos) or minority_part
         return pos if kind == "private" and foreign_or_bare else None
 
     def _bare_head(self, text: str, pos: int) -> bool:
@@ -451,7 +451,7 @@ class PersonRecognizer:
             return None  # 李先生, 王女士: already de-identified
         parsed = self._forward_span(text, pos, sn)
         if not parsed or after_private_cue and _POST_CUE.match(text, parsed[0]):
-            return parsed  # a private cue before and an annotation after leave no doubt (被执行人江山（男，…）)
+            return parsed  # a private cue before and an annotation after leave no doubt (嫌疑人于海洋（男，…）)
         if self._known(text[pos:parsed[0]]):
             return None  # 游客高峰, 家属安抚: a word jieba knows well, not a private name
         if not self._given_fits(text[pos:pos + sn], text[pos + sn:parsed[0]]):
