@@ -311,8 +311,8 @@ class PersonRecognizer:
             return None
         if self._surname_len(text, pos, kind == "private"):
             return pos
-        minority_part = any(text.startswith(p, pos) for p in self.minority_by_first.get(text[pos], ()))
-        foreign_or_bare = _LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos) or minority_part
+        foreign_or_bare = (_LATIN_NAME.match(text, pos) or self._translit_run(text, pos) or self._bare_head(text, pos)
+                           or self._minority_part(text, pos))
         return pos if kind == "private" and foreign_or_bare else None
 
     def _bare_head(self, text: str, pos: int) -> bool:
@@ -330,16 +330,17 @@ class PersonRecognizer:
         word = text[pos:pos + 2]
         return len(word) == 2 and word[0] == word[1] != text[pos + 2:pos + 3] and not self._known(word)
 
+    def _minority_part(self, text: str, pos: int) -> str | None:
+        """The longest minority name part at `pos` (no tokenizing)."""
+        return next((p for p in self.minority_by_first.get(text[pos:pos + 1], ()) if text.startswith(p, pos)), None)
+
     def _minority_name(self, text: str, pos: int) -> int | None:
         """End of a run of minority name parts at `pos` (女儿央金, 牧民才让卓玛, 搬迁户吉克阿依,
         minority_name_parts.txt), which jieba splits or mis-tags. One part must end where the
         name can end, by a stop character or as jieba's whole first token (拉姆|开起, not 才|让|我们
         or 乌兰察布); two or more are a name as they stand."""
         end = pos
-        while end - pos < 8:
-            part = next((p for p in self.minority_by_first.get(text[end:end + 1], ()) if text.startswith(p, end)), None)
-            if part is None:
-                break
+        while end - pos < 8 and (part := self._minority_part(text, end)):
             end += len(part)
         if end == pos:
             return None
