@@ -320,7 +320,8 @@ class FieldScorer:
         inside = self.ends[lo:hi] <= we
         ids, starts, ends = self.ids[lo:hi][inside], self.starts[lo:hi][inside], self.ends[lo:hi][inside]
         cue = (self.cue_starts >= ws) & (self.cue_ends <= we)
-        cues = cue_vector(self.cue_ids[cue])
+        cue_counts = np.bincount(self.cue_ids[cue], minlength=len(CUES))
+        cues = np.log1p(cue_counts.astype(np.float64))
         weight = np.zeros(we - ws + 1)
         if len(ids):
             uniq, term, count = np.unique(ids, return_inverse=True, return_counts=True)
@@ -336,8 +337,9 @@ class FieldScorer:
         cue_evidence = []
         for k, s, e in zip(self.cue_ids[cue], self.cue_starts[cue], self.cue_ends[cue]):
             if cue_value[k] > 0:
-                weight[s - ws:e - ws] += cue_value[k] / (e - s)
-                cue_evidence.append((float(cue_value[k]), f"{CUES[k][1]}：{self.text[s:e]}"))
+                share = cue_value[k] / cue_counts[k]  # each match its share, as each n-gram occurrence
+                weight[s - ws:e - ws] += share / (e - s)
+                cue_evidence.append((float(share), f"{CUES[k][1]}：{self.text[s:e]}"))
         runs = _positive_runs(weight)
         if not runs:
             return Scored(probability, ws, ws, ())

@@ -186,6 +186,17 @@ def test_numbers_and_sms_masks_collapse_alike():
     assert ad.model_text("特惠，加微信")[0] == "特惠|加微信"  # punctuation is a boundary
 
 
+def test_a_cue_matched_many_times_shares_its_weight_among_the_matches():
+    # log1p(4) of the contact cue is split four ways, as an n-gram's tf is split among its occurrences;
+    # credited whole to each match, any one 加微信 outweighed the offer.
+    cue_coef = [1.0 if name in ("discount", "contact", "call_to_action") else 0.0 for name, _, _ in ad.CUES]
+    model = ad.AdModel(tiny_artifact(coef=[0.0] * 13, cue_coef=cue_coef))
+    text = "加微信，加微信，加微信，加微信，限时特惠"
+    scored = model.score(text)
+    assert text[scored.start:scored.end] == "限时特惠"
+    assert scored.evidence[0] == "限时特惠"
+
+
 def test_evidence_names_the_strongest_features():
     model = ad.AdModel(tiny_artifact())
     scored = model.score("本店特惠，请加微信了解")
