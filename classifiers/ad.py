@@ -26,7 +26,7 @@ NAME = "ad"
 CATEGORY = "commercial"
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 # Bump when the featurizer or the artifact layout changes; an artifact of another format is refused.
-ARTIFACT_FORMAT = "sanshen-ad-linear/2"
+ARTIFACT_FORMAT = "sanshen-ad-linear/3"  # /3: the contact cue finds glued handles
 RULE = "政务新媒体不得发布商业广告或有偿服务信息（000 §17、001 三.1、002 §26）"
 
 # Digits, and the `x` the SMS corpus masks digits with, collapse to one "0" per number, so
@@ -53,10 +53,14 @@ CUE_SOURCES: tuple[tuple[str, str, str, str], ...] = (
         r"[0-9x一二三四五六七八九](?:\.[0-9x])?折(?:起|优惠|销售)?|买[0-9x一二三]送[0-9x一二三]|"
         r"满[0-9x]+(?:元)?(?:减|送)|充[0-9x]+送|特惠|特价|秒杀|包邮|促销|酬宾|清仓|甩卖|返现|"
         r"钜惠|巨惠|让利|团购价|买一送一|半价|立减|直降")),
+    # "加微信…" needs nothing after it (加微信咨询, 加微信jb888); a handle glued to 微信/qq/vx needs
+    # five characters (微信jingbang888), so 微信公众号 and 微信app are not contacts.
     ("contact", "联系方式", "1x4加微vwq薇威扣", (
         r"(?<![0-9x])1[3-9][0-9x]{9}(?![0-9x])|(?<![0-9x])x{11}(?![0-9x])|"
-        r"(?<![0-9x])400-?[0-9x]{3}-?[0-9x]{4}|加\s*(?:微信|微|v|vx|wx|qq|q)\b|微信同号|"
-        r"(?:vx|wx|qq|微信|薇信|威信|v信|扣扣)\s*[:：]\s*[a-z0-9]|扣扣|薇信|威信|v信")),
+        r"(?<![0-9x])400-?[0-9x]{3}-?[0-9x]{4}|"
+        r"加\s*(?:微信|vx|wx|qq|v信)|加\s*(?:微(?![博软])|v(?![a-z])|q(?![a-z]))|微信同号|"
+        r"(?:微信号?|薇信|威信|v信|扣扣|(?<![a-z])(?:vx|wx|qq)号?)"
+        r"\s*(?:[:：]\s*[a-z0-9]|[a-z][a-z0-9_\-]{4,}|[0-9x]{5,})|扣扣|薇信|威信|v信")),
     ("link", "链接", "a-z0-9\\-", (
         r"https?://(?![a-z0-9.\-]*gov\.cn)|www\.(?![a-z0-9.\-]*gov\.cn)|t\.cn/|dwz\.|url\.cn|"
         r"\b[a-z0-9\-]+\.(?:com|net|cc|top|vip|xyz|shop)\b")),

@@ -1,8 +1,10 @@
 """The commercial-ad check (000 §17, 001 三.1, 002 §26): model artifact, scoring, explanations."""
 from __future__ import annotations
 
+import collections
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,6 +22,7 @@ ADS = [
     "无抵押信用贷款，当天放款，利息低，详询13800001111",
     "本楼盘特价房火热认购中，首付5万起，售楼热线400-800-1234",
 ]
+DATA = Path(__file__).resolve().parent.parent / "data"
 NOTICE = ("市商务局关于发放第二批消费券的公告：本次共发放消费券1000万元，市民可通过政府官方App领取，"
           "每人限领一次。消费券不得转让、套现。咨询电话：0551-62345678。")
 
@@ -75,6 +78,50 @@ def test_shipped_model_passes_free_public_events_with_a_phone_number(shipped, te
 @pytest.mark.parametrize("text", EVENT_ADS)
 def test_shipped_model_blocks_commercial_events_posing_as_notices(shipped, text):
     assert [f.action for f in shipped.check(Document.build("", text))] == ["block"]
+
+
+# Government credit and subsidy policy, and warnings and enforcement reports that quote ad
+# wording; the model before ad_gov.tsv's session-5 rows flagged the first three (0.70–0.99).
+# None is a training row or a row of the blind evaluation sets.
+GOV_TEXT_QUOTING_AD_WORDING = [
+    "警方提醒：近期有人冒充银行客服，称可“代办大额信用卡、提额快速到账”，要求先交手续费，这是诈骗。",
+    "近期有不法分子以“内部房源、低价团购”为名诱骗群众交纳定金，购房请认准备案楼盘，通过正规渠道交易。",
+    "市场监管局通报：某商场标示“原价1288元、现价688元”，经查原价从未成交，构成价格欺诈，罚款5万元。",
+    "助学贷款还款提醒：已毕业的贷款学生请于12月20日前将当年应还本息存入还款账户，以免产生逾期记录。",
+    "家电以旧换新怎么补？在参与企业购买一级能效空调，结算时直接立减售价的20%，每台最高2000元。",
+]
+# Ads whose only contact is a handle glued to the text.
+HANDLE_ADS = [
+    "小区开荒保洁找洁美家政，新房保洁每平米3元，预约加微信jmjz2024。",
+    "县城急售学区房，90平精装，首付18万，看房请联系王经理，微信号wjl_house。",
+]
+
+
+@pytest.mark.parametrize("text", GOV_TEXT_QUOTING_AD_WORDING)
+def test_shipped_model_passes_government_text_quoting_ad_wording(shipped, text):
+    assert shipped.check(Document.build("", text)) == []
+    assert not ({text} & ad_train_file_rows())
+
+
+@pytest.mark.parametrize("text", HANDLE_ADS)
+def test_shipped_model_blocks_ads_with_a_glued_handle(shipped, text):
+    [finding] = shipped.check(Document.build("", text))
+    assert finding.action == "block" and any(e.startswith("联系方式：") for e in finding.evidence)
+
+
+BLIND_SETS = ["ad_gov_blind_a.tsv", "ad_gov_blind_b.tsv"]
+
+
+@pytest.mark.parametrize("name", BLIND_SETS)
+def test_blind_government_sets_are_well_formed_and_apart_from_training(name):
+    from classifiers import ad_train
+
+    rows = ad_train.read_gov_set(DATA / name)
+    assert sorted(collections.Counter(label for label, _, _ in rows).items()) == [(0, 200), (1, 50)]
+    assert all(kind and len(text) >= 10 for _, kind, text in rows)
+    texts = {text for _, _, text in rows}
+    others = {t for other in BLIND_SETS if other != name for _, _, t in ad_train.read_gov_set(DATA / other)}
+    assert len(texts) == len(rows) and not texts & (ad_train_file_rows() | others)
 
 
 def ad_train_file_rows() -> set[str]:
@@ -230,7 +277,8 @@ def test_bad_thresholds_are_refused():
 
 def test_artifact_of_another_format_gives_a_clear_message(tmp_path):
     path = tmp_path / "old.json"
-    path.write_text(json.dumps(tiny_artifact(format="sanshen-ad-linear/1")), encoding="utf-8")  # one model, before 2026-11-25
+    # /2: trained with the contact cue before it found glued handles (加微信abc888)
+    path.write_text(json.dumps(tiny_artifact(format="sanshen-ad-linear/2")), encoding="utf-8")
     with pytest.raises(ad.AdModelError, match="review model train"):
         ad.AdModel.load(path)
 
@@ -282,6 +330,21 @@ def test_reported_span_is_always_inside_the_original_text(text):
     check = ad.AdCheck(model, {"warn": 0.0, "block": 1.0, "min_content": 1, "min_chars": 1})
     for f in check.check(Document.build(text, text)):
         assert 0 <= f.start <= f.end <= len(text) and f.text == text[f.start:f.end]
+
+
+# The contact cue required a word boundary after 微信 until session 5, so 加微信咨询 and
+# 加微信jb888 were not contacts.
+@pytest.mark.parametrize("text, found", [
+    ("预约请加微信jingbang888", "加微信"), ("加微信咨询", "加微信"), ("加v了解详情", "加v"), ("加qq群", "加qq"),
+    ("微信ltsd_110", "微信ltsd_110"), ("qq12345678", "qq12345678"), ("微信号：abc", "微信号：a"),
+])
+def test_contact_cue_finds_handles_glued_to_the_text(text, found):
+    assert [(ad.CUES[k][0], text[s:e]) for k, s, e in ad.cue_matches(text)] == [("contact", found)]
+
+
+@pytest.mark.parametrize("text", ["关注微信公众号", "微信app", "微信扫码报名", "加微博关注", "加vip会员"])
+def test_contact_cue_ignores_official_channels(text):
+    assert ad.cue_matches(text) == []
 
 
 @pytest.mark.parametrize("name, first, pattern", [(n, f, p) for n, _, f, p in ad.CUE_SOURCES])
