@@ -69,20 +69,9 @@ EVENT_ADS = [
 ]
 
 
-@pytest.mark.parametrize("text", FREE_EVENTS_WITH_PHONE)
-def test_shipped_model_passes_free_public_events_with_a_phone_number(shipped, text):
-    assert shipped.check(Document.build("", text)) == []
-    assert ad_train_file_rows().isdisjoint({text})  # not a training row: this measures generalization
-
-
-@pytest.mark.parametrize("text", EVENT_ADS)
-def test_shipped_model_blocks_commercial_events_posing_as_notices(shipped, text):
-    assert [f.action for f in shipped.check(Document.build("", text))] == ["block"]
-
-
 # Government credit and subsidy policy, and warnings and enforcement reports that quote ad
 # wording; the model before ad_gov.tsv's session-5 rows flagged the first three (0.70–0.99).
-# None is a training row or a row of the blind evaluation sets.
+# None of these lists is a training row or a row of the blind evaluation sets.
 GOV_TEXT_QUOTING_AD_WORDING = [
     "警方提醒：近期有人冒充银行客服，称可“代办大额信用卡、提额快速到账”，要求先交手续费，这是诈骗。",
     "近期有不法分子以“内部房源、低价团购”为名诱骗群众交纳定金，购房请认准备案楼盘，通过正规渠道交易。",
@@ -97,16 +86,19 @@ HANDLE_ADS = [
 ]
 
 
-@pytest.mark.parametrize("text", GOV_TEXT_QUOTING_AD_WORDING)
-def test_shipped_model_passes_government_text_quoting_ad_wording(shipped, text):
+@pytest.mark.parametrize("text", FREE_EVENTS_WITH_PHONE + GOV_TEXT_QUOTING_AD_WORDING)
+def test_shipped_model_passes_government_text_that_sells_nothing(shipped, text):
     assert shipped.check(Document.build("", text)) == []
-    assert not ({text} & ad_train_file_rows())
+    assert text not in ad_train_file_rows() | blind_rows()  # unseen text: this measures generalization
 
 
-@pytest.mark.parametrize("text", HANDLE_ADS)
-def test_shipped_model_blocks_ads_with_a_glued_handle(shipped, text):
+@pytest.mark.parametrize("text", EVENT_ADS + HANDLE_ADS)
+def test_shipped_model_blocks_ads_posing_as_notices(shipped, text):
     [finding] = shipped.check(Document.build("", text))
-    assert finding.action == "block" and any(e.startswith("联系方式：") for e in finding.evidence)
+    assert finding.action == "block"
+    assert text not in ad_train_file_rows() | blind_rows()
+    if text in HANDLE_ADS:
+        assert any(e.startswith("联系方式：") for e in finding.evidence)
 
 
 BLIND_SETS = ["ad_gov_blind_a.tsv", "ad_gov_blind_b.tsv"]
@@ -122,6 +114,12 @@ def test_blind_government_sets_are_well_formed_and_apart_from_training(name):
     texts = {text for _, _, text in rows}
     others = {t for other in BLIND_SETS if other != name for _, _, t in ad_train.read_gov_set(DATA / other)}
     assert len(texts) == len(rows) and not texts & (ad_train_file_rows() | others)
+
+
+def blind_rows() -> set[str]:
+    from classifiers import ad_train
+
+    return {t for name in BLIND_SETS for _, _, t in ad_train.read_gov_set(DATA / name)}
 
 
 def ad_train_file_rows() -> set[str]:
