@@ -101,7 +101,7 @@ def test_shipped_model_blocks_ads_posing_as_notices(shipped, text):
         assert any(e.startswith("联系方式：") for e in finding.evidence)
 
 
-BLIND_SETS = ["ad_gov_blind_a.tsv", "ad_gov_blind_b.tsv"]
+BLIND_SETS = ["ad_gov_blind_a.tsv", "ad_gov_blind_b.tsv", "ad_gov_blind_c.tsv"]
 
 
 @pytest.mark.parametrize("name", BLIND_SETS)
