@@ -3,7 +3,7 @@
     python benchmarks/ad_eval.py --data /work/shared/data --seeds /work/shared/seeds
 
 Prints precision, recall, F1 and ROC-AUC on the SMS test split, on the held-out part of the
-government-domain set and on the three blind-written government sets (tests/data/ad_gov_blind_*.tsv),
+government-domain set and on the four blind-written government sets (tests/data/ad_gov_blind_*.tsv),
 the false-positive rate on held-out official news paragraphs (all, and
 those that talk about money), how many paragraphs of the regulations in seeds/ are flagged, and
 throughput on 2,000-character drafts. A text counts as flagged at the `warn` threshold of
@@ -92,8 +92,8 @@ def main(argv=None) -> int:
             print(row(f"{name} mentioning money, at warn", m))
         if name == "gov_heldout":
             print_negatives(name, split.labels, scores, check.warn)
-    # Government-domain sets written blind (no model, word list or training row seen): A was read
-    # to decide what to fix, B and C are held out.
+    # Government-domain sets written blind (no model, word list or training row seen). A, B and C
+    # were read to decide what to fix; D is held out (docs/ad.md says which model each was held out for).
     for path in BLIND_SETS:
         rows = ad_train.read_gov_set(path)
         labels = [label for label, _, _ in rows]

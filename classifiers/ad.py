@@ -26,7 +26,7 @@ NAME = "ad"
 CATEGORY = "commercial"
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 # Bump when the featurizer or the artifact layout changes; an artifact of another format is refused.
-ARTIFACT_FORMAT = "sanshen-ad-linear/3"  # /3: the contact cue finds glued handles
+ARTIFACT_FORMAT = "sanshen-ad-linear/4"  # /3: the contact cue finds glued handles; /4: quotes in warnings
 RULE = "政务新媒体不得发布商业广告或有偿服务信息（000 §17、001 三.1、002 §26）"
 
 # Digits, and the `x` the SMS corpus masks digits with, collapse to one "0" per number, so
@@ -72,6 +72,26 @@ CUE_SOURCES: tuple[tuple[str, str, str, str], ...] = (
 )
 CUES: tuple[tuple[str, str, re.Pattern], ...] = tuple(
     (name, label, re.compile(f"(?=[{first}])(?:{pattern})")) for name, label, first, pattern in CUE_SOURCES)
+
+
+# An ad quoted in a warning is not the author's offer: anti-fraud posts quote scam ads word for word
+# (警惕“无抵押、当天放款，加微信dk8866秒批”). In a line with a warning word, quoted text is blanked
+# before n-grams and cues are taken. An ad's own pitch is not in quotes, and a line that warns of
+# nothing keeps its quotes (brand names, slogans).
+_WARNING = re.compile(r"诈骗|骗局|骗子|防骗|反诈|警惕|谨防|提防|轻信|切勿|陷阱|套路|虚假|违法|非法|查处|立案|处罚|罚款|欺诈")
+_QUOTED = re.compile(r"“[^“”\n]*”|「[^「」\n]*」|『[^『』\n]*』|‘[^‘’\n]*’|\"[^\"\n]*\"")
+
+
+def feature_text(normalized: str) -> str:
+    """The text features are taken from: `normalized` with quotes in warning lines blanked to
+    spaces, so every offset stays the same."""
+    if not _WARNING.search(normalized):
+        return normalized
+    lines = normalized.split("\n")
+    for i, line in enumerate(lines):
+        if _WARNING.search(line):
+            lines[i] = _QUOTED.sub(lambda m: m[0][0] + " " * (len(m[0]) - 2) + m[0][-1], line)
+    return "\n".join(lines)
 
 
 class AdModelError(RuntimeError):
@@ -273,7 +293,8 @@ class FieldScorer:
         letter = ((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF)) \
             | ((codes >= 0x61) & (codes <= 0x7A))
         self.letters = np.concatenate(([0], np.cumsum(letter)))
-        mtext, index = model_text(normalized)
+        features = feature_text(normalized)
+        mtext, index = model_text(features)
         ids, starts, lens = model.occurrences(mtext)
         # Occurrence spans in normalized offsets; a collapsed number spans all its digits.
         next_start = np.append(index[1:], len(normalized))
@@ -283,7 +304,7 @@ class FieldScorer:
         # Features renumbered densely per field, so a (window, term) pair packs into one integer.
         uniq, self.local = np.unique(self.ids, return_inverse=True)
         self.idf, self.coef = model.idf[uniq], model.coef[:, uniq]
-        cues = cue_matches(normalized)
+        cues = cue_matches(features)
         self.cue_ids = np.array([k for k, _, _ in cues], dtype=np.int64)
         self.cue_starts = np.array([s for _, s, _ in cues], dtype=np.int64)
         self.cue_ends = np.array([e for _, _, e in cues], dtype=np.int64)

@@ -206,7 +206,7 @@ class Featurized:
 def featurize(texts: list[str], n_max: int) -> Featurized:
     grams, cues = [], []
     for text in texts:
-        norm = Field("body", text).normalized
+        norm = ad.feature_text(Field("body", text).normalized)
         mtext, _ = ad.model_text(norm)
         grams.append(ad.ngrams(mtext, n_max))
         cues.append(ad.cue_vector([k for k, _, _ in ad.cue_matches(norm)]))

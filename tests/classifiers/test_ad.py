@@ -78,11 +78,19 @@ GOV_TEXT_QUOTING_AD_WORDING = [
     "市场监管局通报：某商场标示“原价1288元、现价688元”，经查原价从未成交，构成价格欺诈，罚款5万元。",
     "助学贷款还款提醒：已毕业的贷款学生请于12月20日前将当年应还本息存入还款账户，以免产生逾期记录。",
     "家电以旧换新怎么补？在参与企业购买一级能效空调，结算时直接立减售价的20%，每台最高2000元。",
+    # Warnings that quote the ad word for word; model ad-52ad6838b1c8 blocked the second at 0.998.
+    "反诈提醒：近期出现“日结兼职，动动手指日赚500元，加微信jz8899”的刷单广告，这是诈骗，请勿轻信。",
+    "警方提示：看到“无抵押、秒到账，最高可贷20万，详询13912345678”一类的贷款广告要警惕，正规贷款不会先收费。",
 ]
 # Ads whose only contact is a handle glued to the text.
 HANDLE_ADS = [
     "小区开荒保洁找洁美家政，新房保洁每平米3元，预约加微信jmjz2024。",
     "县城急售学区房，90平精装，首付18万，看房请联系王经理，微信号wjl_house。",
+]
+# Ads posing as warnings: the pitch is not in quotes, or only the shop's name is.
+WARNING_ADS = [
+    "【防骗提醒】正规贷款认准鑫汇金融，无抵押当天放款，月息低至0.3%，加微信xh8866办理。",
+    "谨防上当！买保健品就到“康源大药房”，正品保障，买二送一，订购电话13811112222。",
 ]
 
 
@@ -92,7 +100,7 @@ def test_shipped_model_passes_government_text_that_sells_nothing(shipped, text):
     assert text not in ad_train_file_rows() | blind_rows()  # unseen text: this measures generalization
 
 
-@pytest.mark.parametrize("text", EVENT_ADS + HANDLE_ADS)
+@pytest.mark.parametrize("text", EVENT_ADS + HANDLE_ADS + WARNING_ADS)
 def test_shipped_model_blocks_ads_posing_as_notices(shipped, text):
     [finding] = shipped.check(Document.build("", text))
     assert finding.action == "block"
@@ -101,7 +109,9 @@ def test_shipped_model_blocks_ads_posing_as_notices(shipped, text):
         assert any(e.startswith("联系方式：") for e in finding.evidence)
 
 
-BLIND_SETS = ["ad_gov_blind_a.tsv", "ad_gov_blind_b.tsv", "ad_gov_blind_c.tsv"]
+# Name: (hard negatives, ads).
+BLIND_SETS = {"ad_gov_blind_a.tsv": (200, 50), "ad_gov_blind_b.tsv": (200, 50), "ad_gov_blind_c.tsv": (200, 50),
+              "ad_gov_blind_d.tsv": (230, 60)}
 
 
 @pytest.mark.parametrize("name", BLIND_SETS)
@@ -109,7 +119,8 @@ def test_blind_government_sets_are_well_formed_and_apart_from_training(name):
     from classifiers import ad_train
 
     rows = ad_train.read_gov_set(DATA / name)
-    assert sorted(collections.Counter(label for label, _, _ in rows).items()) == [(0, 200), (1, 50)]
+    counts = collections.Counter(label for label, _, _ in rows)
+    assert (counts[0], counts[1]) == BLIND_SETS[name] and len(counts) == 2
     assert all(kind and len(text) >= 10 for _, kind, text in rows)
     texts = {text for _, _, text in rows}
     others = {t for other in BLIND_SETS if other != name for _, _, t in ad_train.read_gov_set(DATA / other)}
@@ -223,6 +234,17 @@ def test_vectorized_ngram_lookup_matches_the_training_featurizer():
     found = sorted(model.terms[i] for i in ids)
     assert found == sorted(g for g in ad.ngrams(mtext, 3) if g in set(terms))
     assert all(model.terms[i] == mtext[s:s + n] for i, s, n in zip(ids, starts, lens))
+
+
+def test_quotes_in_a_line_that_warns_are_not_features():
+    text = "警惕“无抵押，当天放款，加微信dk8866”等网贷广告\n认准“鑫汇金融”，加微信xh8866"
+    features = ad.feature_text(text)
+    warning, offer = features.split("\n")
+    assert len(features) == len(text)  # offsets stay valid for spans and evidence
+    assert warning == "警惕“" + " " * len("无抵押，当天放款，加微信dk8866") + "”等网贷广告"
+    assert offer == text.split("\n")[1]  # no warning word in this line: its quotes count
+    assert [text[s:e] for _, s, e in ad.cue_matches(features)] == ["加微信"]
+    assert ad.feature_text("市民可领取“惠民消费券”") == "市民可领取“惠民消费券”"
 
 
 def test_numbers_and_sms_masks_collapse_alike():
