@@ -26,7 +26,8 @@ NAME = "ad"
 CATEGORY = "commercial"
 MODEL_DIR = Path(__file__).resolve().parent / "models"
 # Bump when the featurizer or the artifact layout changes; an artifact of another format is refused.
-ARTIFACT_FORMAT = "sanshen-ad-linear/4"  # /3: the contact cue finds glued handles; /4: quotes in warnings
+# /3: glued contact handles; /4: quotes in warnings blanked; /5: more warning words, quotes paired before normalization
+ARTIFACT_FORMAT = "sanshen-ad-linear/5"
 RULE = "政务新媒体不得发布商业广告或有偿服务信息（000 §17、001 三.1、002 §26）"
 
 # Digits, and the `x` the SMS corpus masks digits with, collapse to one "0" per number, so
@@ -77,21 +78,34 @@ CUES: tuple[tuple[str, str, re.Pattern], ...] = tuple(
 # An ad quoted in a warning is not the author's offer: anti-fraud posts quote scam ads word for word
 # (警惕“无抵押、当天放款，加微信dk8866秒批”). In a line with a warning word, quoted text is blanked
 # before n-grams and cues are taken. An ad's own pitch is not in quotes, and a line that warns of
-# nothing keeps its quotes (brand names, slogans).
-_WARNING = re.compile(r"诈骗|骗局|骗子|防骗|反诈|警惕|谨防|提防|轻信|切勿|陷阱|套路|虚假|违法|非法|查处|立案|处罚|罚款|欺诈")
+# nothing keeps its quotes (brand names, slogans). The second row of words came from warnings that
+# quote the scam first and then speak of its victims or of checking it (收到此类短信…请核实…受害人).
+_WARNING = re.compile(r"诈骗|骗局|骗子|防骗|反诈|警惕|谨防|提防|轻信|切勿|陷阱|套路|虚假|违法|非法|查处|立案|处罚|罚款|欺诈|"
+                      r"受害|冒充|假冒|不法|举报|此类|这类|核实")
 _QUOTED = re.compile(r"“[^“”\n]*”|「[^「」\n]*」|『[^『』\n]*』|‘[^‘’\n]*’|\"[^\"\n]*\"")
 
 
-def feature_text(normalized: str) -> str:
-    """The text features are taken from: `normalized` with quotes in warning lines blanked to
-    spaces, so every offset stays the same."""
+def feature_text(fld: Field) -> str:
+    """The text features are taken from: `fld.normalized` with quotes in warning lines blanked to
+    spaces, so every offset stays the same. Quotes are found in `fld.folded`: normalization drops
+    a straight quote between two CJK characters (又是"注销校园贷"), which would unpair the rest."""
+    normalized = fld.normalized
     if not _WARNING.search(normalized):
         return normalized
-    lines = normalized.split("\n")
-    for i, line in enumerate(lines):
+    inside = np.zeros(len(fld.folded) + 1, dtype=np.int64)  # difference array over original offsets
+    offset = 0
+    for line in fld.folded.split("\n"):
         if _WARNING.search(line):
-            lines[i] = _QUOTED.sub(lambda m: m[0][0] + " " * (len(m[0]) - 2) + m[0][-1], line)
-    return "\n".join(lines)
+            for m in _QUOTED.finditer(line):
+                inside[offset + m.start() + 1] += 1
+                inside[offset + m.end() - 1] -= 1
+        offset += len(line) + 1
+    blank = np.cumsum(inside)[fld.original_indices] > 0
+    if not blank.any():
+        return normalized
+    codes = np.frombuffer(normalized.encode("utf-32-le"), dtype=np.uint32).copy()
+    codes[blank] = ord(" ")
+    return codes.tobytes().decode("utf-32-le")
 
 
 class AdModelError(RuntimeError):
@@ -246,10 +260,10 @@ class AdModel:
         hit = ids >= 0
         return ids[hit], starts[hit], lens[hit]
 
-    def score(self, normalized: str) -> Scored:
-        """Score normalized text as one window and explain it."""
-        scorer = FieldScorer(self, normalized)
-        span = (0, len(normalized))
+    def score(self, text: str) -> Scored:
+        """Score text as one window and explain it (offsets are of the normalized text)."""
+        scorer = FieldScorer(self, Field("body", text))
+        span = (0, len(scorer.text))
         return scorer.explain(*span, scorer.probabilities([span])[0])
 
 
@@ -286,14 +300,14 @@ def _term_keys(terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
 class FieldScorer:
     """Featurizes a field once; any window of it is then scored with a few numpy operations."""
 
-    def __init__(self, model: AdModel, normalized: str):
+    def __init__(self, model: AdModel, fld: Field):
         self.model = model
-        self.text = normalized
+        self.text = normalized = fld.normalized
         codes = _codes(normalized) - 1
         letter = ((codes >= 0x4E00) & (codes <= 0x9FFF)) | ((codes >= 0x3400) & (codes <= 0x4DBF)) \
             | ((codes >= 0x61) & (codes <= 0x7A))
         self.letters = np.concatenate(([0], np.cumsum(letter)))
-        features = feature_text(normalized)
+        features = feature_text(fld)
         mtext, index = model_text(features)
         ids, starts, lens = model.occurrences(mtext)
         # Occurrence spans in normalized offsets; a collapsed number spans all its digits.
@@ -440,7 +454,7 @@ class AdCheck:
         spans = windows(norm, self.width, self.min_chars)
         if not spans:
             return None
-        scorer = FieldScorer(self.model, norm)
+        scorer = FieldScorer(self.model, fld)
         # Too little text to tell an ad from a heading or a date: the model is not asked.
         spans = [(ws, we) for ws, we in spans if scorer.letter_count(ws, we) >= self.min_content]
         if not spans:

@@ -206,10 +206,10 @@ class Featurized:
 def featurize(texts: list[str], n_max: int) -> Featurized:
     grams, cues = [], []
     for text in texts:
-        norm = ad.feature_text(Field("body", text).normalized)
-        mtext, _ = ad.model_text(norm)
+        features = ad.feature_text(Field("body", text))
+        mtext, _ = ad.model_text(features)
         grams.append(ad.ngrams(mtext, n_max))
-        cues.append(ad.cue_vector([k for k, _, _ in ad.cue_matches(norm)]))
+        cues.append(ad.cue_vector([k for k, _, _ in ad.cue_matches(features)]))
     return Featurized(grams, np.vstack(cues) if cues else np.zeros((0, len(ad.CUES))))
 
 
@@ -319,7 +319,7 @@ def fit(train: Split, params: Params) -> dict:
 # -- evaluation -----------------------------------------------------------------------------
 def text_scores(model: "ad.AdModel", texts: list[str]) -> np.ndarray:
     """Probability of each text scored whole (the SMS messages are short)."""
-    return np.array([model.score(Field("body", t).normalized).probability for t in texts])
+    return np.array([model.score(t).probability for t in texts])
 
 
 def draft_scores(check: "ad.AdCheck", texts: list[str]) -> np.ndarray:

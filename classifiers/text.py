@@ -75,7 +75,7 @@ class Field:
     _starts: list[int] = field(init=False, repr=False)
 
     def __post_init__(self):
-        folded = _to_simplified(self.original.translate(_FOLD_TABLE))
+        folded = self.folded
         removed = [m.span() for m in _REMOVABLE.finditer(folded)]
         if not removed:  # the usual case: nothing to take out, the map is the identity
             self.normalized = folded
@@ -92,6 +92,17 @@ class Field:
         starts.extend(range(cursor, len(folded)))
         self.normalized = "".join(pieces)
         self._starts = starts
+
+    @cached_property
+    def folded(self) -> str:
+        """The original folded and simplified, before separators are removed: same length and
+        offsets as `original`, so punctuation that normalization drops between CJK is still there."""
+        return _to_simplified(self.original.translate(_FOLD_TABLE))
+
+    @property
+    def original_indices(self) -> list[int]:
+        """For each normalized character, its index in `original` (and in `folded`)."""
+        return self._starts
 
     @property
     def _ends(self) -> list[int]:

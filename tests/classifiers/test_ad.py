@@ -81,6 +81,9 @@ GOV_TEXT_QUOTING_AD_WORDING = [
     # Warnings that quote the ad word for word; model ad-52ad6838b1c8 blocked the second at 0.998.
     "反诈提醒：近期出现“日结兼职，动动手指日赚500元，加微信jz8899”的刷单广告，这是诈骗，请勿轻信。",
     "警方提示：看到“无抵押、秒到账，最高可贷20万，详询13912345678”一类的贷款广告要警惕，正规贷款不会先收费。",
+    # The quote first, then its victims or how to check it; ad-1491c570050e blocked the first at 0.998.
+    "“尊敬的客户，您的快递已丢失，可获三倍理赔，请添加理赔专员微信lp6688办理。”近日，我县多名受害人按对方指引转账，损失共计12万元。",
+    "“您的医保卡因违规使用已被冻结，请点击yb-jd.cn缴纳500元保证金解冻。”收到此类短信请勿理会，医保卡状态可拨打12393核实。",
 ]
 # Ads whose only contact is a handle glued to the text.
 HANDLE_ADS = [
@@ -111,7 +114,8 @@ def test_shipped_model_blocks_ads_posing_as_notices(shipped, text):
 
 # Name: (hard negatives, ads).
 BLIND_SETS = {"ad_gov_blind_a.tsv": (200, 50), "ad_gov_blind_b.tsv": (200, 50), "ad_gov_blind_c.tsv": (200, 50),
-              "ad_gov_blind_d.tsv": (230, 60)}
+              "ad_gov_blind_d.tsv": (230, 60), "ad_gov_blind_e.tsv": (250, 80), "ad_gov_blind_f.tsv": (250, 60),
+              "ad_gov_blind_g.tsv": (250, 60), "ad_gov_blind_h.tsv": (250, 60), "ad_gov_blind_i.tsv": (249, 60)}
 
 
 @pytest.mark.parametrize("name", BLIND_SETS)
@@ -155,9 +159,10 @@ def test_windows_scored_together_score_as_each_paragraph_alone(shipped):
     paragraphs = ["全市持续推进重点项目建设，一季度完成固定资产投资同比增长百分之六点五。",
                   "限时特惠！健身房年卡只要888元，加微信jsf888抢购，电话13912345678",
                   "区图书馆本周六举办免费公益讲座，欢迎市民报名参加。" * 12]  # one long paragraph: overlapping windows
-    text = Field("body", "\n".join(paragraphs)).normalized
+    fld = Field("body", "\n".join(paragraphs))
+    text = fld.normalized
     spans = ad.windows(text, shipped.width, shipped.min_chars)
-    scorer = ad.FieldScorer(shipped.model, text)
+    scorer = ad.FieldScorer(shipped.model, fld)
     together = scorer.probabilities(spans)
     assert len(spans) > 3
     assert together == pytest.approx([scorer.probabilities([span])[0] for span in spans])
@@ -237,14 +242,27 @@ def test_vectorized_ngram_lookup_matches_the_training_featurizer():
 
 
 def test_quotes_in_a_line_that_warns_are_not_features():
-    text = "警惕“无抵押，当天放款，加微信dk8866”等网贷广告\n认准“鑫汇金融”，加微信xh8866"
-    features = ad.feature_text(text)
+    fld = Field("body", "警惕“无抵押，当天放款，加微信dk8866”等网贷广告\n认准“鑫汇金融”，加微信xh8866")
+    text = fld.normalized
+    features = ad.feature_text(fld)
     warning, offer = features.split("\n")
     assert len(features) == len(text)  # offsets stay valid for spans and evidence
-    assert warning == "警惕“" + " " * len("无抵押，当天放款，加微信dk8866") + "”等网贷广告"
+    assert warning == "警惕“" + " " * len("无抵押,当天放款,加微信dk8866") + "”等网贷广告"
     assert offer == text.split("\n")[1]  # no warning word in this line: its quotes count
     assert [text[s:e] for _, s, e in ad.cue_matches(features)] == ["加微信"]
-    assert ad.feature_text("市民可领取“惠民消费券”") == "市民可领取“惠民消费券”"
+    assert ad.feature_text(Field("body", "市民可领取“惠民消费券”")) == "市民可领取“惠民消费券”"
+
+
+def test_straight_quotes_that_normalization_drops_still_pair():
+    # Normalization drops a straight quote between two CJK characters (an evasion separator), so
+    # the quotes left in the normalized text no longer pair; they are paired in the original.
+    fld = Field("body", '又是"注销校园贷"！"您好，您的校园贷账户需要注销，请加微信zx6688办理。"接到这种电话就是诈骗。')
+    assert fld.normalized.count('"') == 3
+    features = ad.feature_text(fld)
+    assert len(features) == len(fld.normalized)
+    assert "注销校园贷" not in features and "zx6688" not in features
+    assert features.endswith('"接到这种电话就是诈骗。')
+    assert ad.cue_matches(features) == []
 
 
 def test_numbers_and_sms_masks_collapse_alike():
