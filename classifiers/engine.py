@@ -80,6 +80,19 @@ def default_screener() -> Screener:
     return _default
 
 
+_redactor = None
+
+
+def redact_numbers(text: str) -> str:
+    """Free text with its ID, phone, bank card, e-mail, passport and plate numbers masked."""
+    global _redactor
+    if _redactor is None:
+        from .pii import NumberRedactor
+
+        _redactor = NumberRedactor(Resources())
+    return _redactor.redact(text)
+
+
 def screen(title: str, body: str, *, disclosure: bool = False, repost: dict | None = None) -> dict:
     """Screen one draft with the shipped wordlists and models (loaded once per process)."""
     options = ScreenOptions(disclosure=disclosure, repost=RepostInfo.from_dict(repost))

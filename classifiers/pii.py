@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 
-from .anonymize import MaskingPolicy
+from .anonymize import MaskingPolicy, deidentify
 from .document import Document
 from .findings import Finding
 from .pii_names import AddressRecognizer, PersonRecognizer
@@ -152,3 +152,24 @@ def _resolve(hits: list[Hit]) -> list[Hit]:
 
 def build(resources) -> PiiCheck:
     return PiiCheck(resources)
+
+
+class NumberRedactor:
+    """Masks number-shaped personal data in free text (comments, reasons, notes) that is never
+    screened as a draft. Names need a draft's context to tell a citizen from an official, so
+    only numbers are taken here; every number found is masked, whatever its context."""
+
+    def __init__(self, resources):
+        self.numbers = NumberRecognizer(resources.read_toml("pii/numbers.toml"))
+        self.policy = MaskingPolicy.from_toml(resources.read_toml("pii/masking.toml"))
+
+    def redact(self, text: str) -> str:
+        if not text or not any(ch.isdigit() or ch == "@" for ch in text):
+            return text
+        fld = Field("body", text)
+        findings = []
+        for hit in _resolve(self.numbers.find(fld.normalized, fld.original_text)):
+            start, end = fld.original_span(hit.start, hit.end)
+            findings.append(Finding(check=NAME, category=hit.category, field="body", start=start, end=end,
+                                    text=text[start:end], score=hit.score, action="mask", message=""))
+        return deidentify(text, findings, self.policy.mask)

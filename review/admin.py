@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from classifiers import Resources
 
-from . import accounts, audit, originals, workflow
+from . import accounts, audit, originals, patrol, workflow
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import PLATFORMS, ROLES, Channel, Department, Draft, User, WordlistOverride
+from .models import PLATFORM_CODES, PLATFORMS, ROLES, Channel, Department, Draft, User, WordlistOverride
 
 ADAPTERS = ("outbox", "webhook")
 WORDLIST_MAX = 2_000_000
@@ -159,9 +159,11 @@ def _channel_fields(session: Session, name: str, platform: str, department_id, a
     return name, department, adapter, webhook_url
 
 
-def add_channel(session: Session, actor: User, name: str, platform: str, department_id, adapter: str = "outbox",
+def add_channel(session: Session, actor: User | None, name: str, platform: str, department_id, adapter: str = "outbox",
                 webhook_url: str = "") -> Channel:
-    _require_admin(actor)
+    """By an administrator, or (actor None) by the server's operator through `review channel add`."""
+    if actor is not None:
+        _require_admin(actor)
     name, department, adapter, webhook_url = _channel_fields(session, name, platform, department_id, adapter, webhook_url)
     if session.scalar(select(Channel).where(Channel.platform == platform, Channel.name == name)):
         raise Conflict(f"渠道“{platform} · {name}”已存在")
@@ -171,6 +173,17 @@ def add_channel(session: Session, actor: User, name: str, platform: str, departm
     audit.record(session, actor, "channel_added", channel_id=channel.id, name=name, platform=platform,
                  department=department.name, adapter=adapter)
     return channel
+
+
+def all_channels(session: Session) -> list[Channel]:
+    return list(session.scalars(select(Channel).order_by(Channel.id)))
+
+
+def channel_dict(channel: Channel) -> dict:
+    """A channel as scripts see it: the platform by code (weibo, wechat, app, web, other)."""
+    code = next(c for c, label in PLATFORM_CODES.items() if label == channel.platform)
+    return {"id": channel.id, "name": channel.name, "platform": code, "platform_label": channel.platform,
+            "department": channel.department.name, "department_id": channel.department_id}
 
 
 def update_channel(session: Session, actor: User, channel: Channel, name: str, platform: str, department_id,
@@ -272,7 +285,7 @@ def save_override(session: Session, actor: User, name: str, content: str) -> Wor
     old_lines, new_lines = set(previous.splitlines()), set(content.splitlines())
     audit.record(session, actor, "wordlist_saved", file=name, old_sha256=_digest(previous), new_sha256=_digest(content),
                  added=sorted(new_lines - old_lines)[:50], removed=sorted(old_lines - new_lines)[:50])
-    rescreen_after_commit(session)
+    rescreen_after_commit(session, f"词库 {name} 已修改")
     return override
 
 
@@ -286,12 +299,14 @@ def reset_override(session: Session, actor: User, name: str) -> None:
     session.delete(override)
     session.flush()
     audit.record(session, actor, "wordlist_reset", file=name, old_sha256=_digest(override.content))
-    rescreen_after_commit(session)
+    rescreen_after_commit(session, f"词库 {name} 恢复为默认")
 
 
-def rescreen_after_commit(session: Session) -> list[int]:
+def rescreen_after_commit(session: Session, reason: str) -> list[int]:
     """A wordlist decides what is blocked and what needs the top leader (003 §13, 002 §17): drafts
-    routed under the old lists are screened again once the edit has committed."""
+    routed under the old lists are screened again once the edit has committed, and so are the
+    posts published recently (错敏信息巡查)."""
+    patrol.start(session, reason)
     draft_ids = list(session.scalars(
         select(Draft.id).where(Draft.status.in_(workflow.RESCREEN_STATES)).order_by(Draft.id)))
     for draft_id in draft_ids:

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from . import masks
 from .db import utcnow
 from .models import AuditEvent, User
 
@@ -69,7 +70,8 @@ def record(
         action=action,
         draft_id=draft_id,
         revision_hash=revision_hash,
-        details=json.loads(json.dumps(details, ensure_ascii=False, default=str)),
+        # 002 §19: what people typed is kept with its personal numbers masked.
+        details=json.loads(json.dumps(masks.redact_details(details), ensure_ascii=False, default=str)),
         prev_hash=head.hash if head else GENESIS,
     )
     event.hash = event_hash(event)

@@ -24,6 +24,8 @@ class Config:
     # Seconds between attempts of a failed job; after the last, the draft goes back to its author.
     retry_intervals: tuple[int, ...] = (5, 30, 120)
     publish_export_dir: Path | None = None
+    # 错敏信息巡查: how far back published posts are screened again when the rules change.
+    patrol_days: int = 90
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":
@@ -38,6 +40,7 @@ class Config:
             secret_key=env.get("SECRET_KEY") or _stored_secret_key(instance),
             idle_timeout_minutes=int(env.get("IDLE_TIMEOUT_MINUTES", 30)),
             publish_export_dir=Path(env["PUBLISH_EXPORT_DIR"]) if env.get("PUBLISH_EXPORT_DIR") else instance / "published",
+            patrol_days=int(env.get("PATROL_DAYS", 90)),
         )
         for key, value in overrides.items():
             setattr(config, key, value)

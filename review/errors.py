@@ -5,9 +5,10 @@ class ReviewError(Exception):
     status = 400
     code = "bad_request"
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, **details):
         super().__init__(message)
         self.message = message
+        self.details = details  # machine-readable context for the API (e.g. the open findings)
 
 
 class InvalidInput(ReviewError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from . import audit, originals, publishing, workflow
-from .models import Draft, Publication, Revision
+from . import audit, originals, patrol, publishing, workflow
+from .models import Draft, PatrolRun, Publication, Revision
 from .originals import OriginalFeed
 from .screening import screen_revision as run_screen
 
@@ -54,11 +54,35 @@ def deliver_publication(runtime, publication_id: int) -> str:
         if publication is None:
             return "missing"
         if not publication.delivery:
-            publication.delivery = publishing.deliver(publication, runtime.config.publish_export_dir)
+            delivery = publishing.deliver(publication, runtime.config.publish_export_dir)
+            publication.delivery = delivery.reference[:200]
+            publication.read_back = delivery.read_back
             audit.record(session, None, "publication_delivered", draft_id=publication.draft_id,
                          revision_hash=publication.content_hash, publication_id=publication.id,
                          adapter=publication.adapter, delivery=publication.delivery)
+            publishing.check_delivered(session, publication, delivery.delivered, delivery.problem)
         return publication.delivery
+
+
+def patrol_published(runtime, run_id: int) -> str:
+    """One patrol run: each published post of the period screened again, one transaction each."""
+    with runtime.db.session() as session:
+        run = session.get(PatrolRun, run_id)
+        if run is None or run.status != "running":
+            return "skipped"
+        ids = patrol.plan(session, run, runtime.config.patrol_days)
+    for publication_id in ids:
+        with runtime.db.session() as session:
+            publication = session.get(Publication, publication_id)
+            revision = session.get(Revision, publication.revision_id)
+            result = run_screen(session, runtime.screeners, revision, session.get(Draft, publication.draft_id))
+        with runtime.db.session() as session:
+            run = session.get(PatrolRun, run_id)
+            patrol.review_publication(session, run, session.get(Publication, publication_id), result)
+    with runtime.db.session() as session:
+        run = session.get(PatrolRun, run_id)
+        patrol.finish(session, run)
+        return f"{run.flagged}/{run.done}"
 
 
 def import_feed(runtime, feed_id: int) -> str:

@@ -21,10 +21,21 @@ from .db import Base, UTCDateTime, utcnow
 
 ROLES = ("editor", "dept_head", "leader", "auditor", "admin")
 ROLE_LABELS = {"editor": "编辑", "dept_head": "部门负责人", "leader": "主要领导", "auditor": "审计员", "admin": "管理员"}
-PLATFORMS = ("微博", "微信公众号", "移动客户端", "其他")
+# Scripts name platforms by code (`review channel add … --platform weibo`); pages show the label.
+PLATFORM_CODES = {"weibo": "微博", "wechat": "微信公众号", "app": "移动客户端", "web": "网站", "other": "其他"}
+PLATFORMS = tuple(PLATFORM_CODES.values())
 STATUSES = ("draft", "screening", "in_review", "approved", "published", "returned", "withdrawn")
 TIERS = ("editor", "dept_head", "leader")
 DECISIONS = ("approve", "reject")
+# 002 §19, §29: a reviewer may keep a personal value in a published text only for one of these.
+KEEP_REASONS = {
+    "consent": "当事人书面同意公开",
+    "official_duty": "公职人员履职信息",
+    "disciplinary": "惩戒公示依法公开",
+    "false_positive": "非个人信息（误报）",
+}
+VERIFICATIONS = ("pending", "verified", "mismatch", "unverified", "failed")
+RECTIFICATION_SOURCES = ("patrol", "post_review", "mismatch")
 
 
 def _in(column: str, values) -> str:
@@ -191,10 +202,62 @@ class SignOff(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     # Set when the signer was a deputy standing in after a deadline passed.
     as_deputy: Mapped[bool] = mapped_column(Boolean, default=False)
+    # 004 6.3.2.3: a leader published an urgent draft before the lower tiers signed (紧急发布).
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(lazy="joined")
     revision: Mapped[Revision] = relationship()
+
+
+class MaskResolution(Base):
+    """A reviewer kept one personal value of one revision in the text, with the reason (002 §19)."""
+
+    __tablename__ = "mask_resolution"
+    __table_args__ = (
+        UniqueConstraint("revision_id", "finding_key", name="uq_mask_resolution_finding"),
+        CheckConstraint(_in("reason", KEEP_REASONS), name="ck_mask_resolution_reason"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    revision_hash: Mapped[str] = mapped_column(String(64))
+    finding_key: Mapped[str] = mapped_column(String(80))  # field:start:end:category of the mask finding
+    category: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+    @property
+    def reason_label(self) -> str:
+        return KEEP_REASONS[self.reason]
+
+
+class PostReview(Base):
+    """A lower tier's review after an emergency publication (事后补审, 004 6.3.2.3)."""
+
+    __tablename__ = "post_review"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "revision_id", "tier", name="uq_post_review_tier"),
+        CheckConstraint(_in("tier", TIERS), name="ck_post_review_tier"),
+        CheckConstraint(f"decision IS NULL OR {_in('decision', DECISIONS)}", name="ck_post_review_decision"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), index=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"))
+    revision_hash: Mapped[str] = mapped_column(String(64))
+    tier: Mapped[str] = mapped_column(String(16))
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decision: Mapped[str | None] = mapped_column(String(8))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User | None] = relationship(lazy="joined")
 
 
 class Publication(Base):
@@ -211,9 +274,72 @@ class Publication(Base):
     published_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     delivery: Mapped[str] = mapped_column(String(200), default="")  # export path or webhook response
+    # What the channel reports it delivered, compared with the approved revision's hash.
+    delivered_hash: Mapped[str | None] = mapped_column(String(64))
+    read_back: Mapped[str | None] = mapped_column(String(500))  # where the delivered text can be read again
+    verification: Mapped[str] = mapped_column(String(16), default="pending")
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emergency: Mapped[bool] = mapped_column(Boolean, default=False)
+    emergency_reason: Mapped[str | None] = mapped_column(Text)
 
     published_by: Mapped[User] = relationship(lazy="joined")
     channel: Mapped[Channel | None] = relationship(lazy="joined")
+
+
+class Notification(Base):
+    """An in-app message to one user about one draft."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Rectification(Base):
+    """整改: a published post that must be corrected or taken down by its channel's department."""
+
+    __tablename__ = "rectification"
+    __table_args__ = (
+        CheckConstraint(_in("source", RECTIFICATION_SOURCES), name="ck_rectification_source"),
+        CheckConstraint(_in("status", ("open", "done")), name="ck_rectification_status"),
+        Index("ix_rectification_status", "status", "department_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"), index=True)
+    publication_id: Mapped[int] = mapped_column(ForeignKey("publication.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
+    source: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    findings: Mapped[list] = mapped_column(JSON, default=list)
+    deadline_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(8), default="open")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closing_note: Mapped[str | None] = mapped_column(Text)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+    closed_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class PatrolRun(Base):
+    """One background re-screening of recently published posts (错敏信息巡查)."""
+
+    __tablename__ = "patrol_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    since: Mapped[datetime | None] = mapped_column(UTCDateTime)  # fixed when the job starts
+    status: Mapped[str] = mapped_column(String(8), default="running")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    flagged: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Base):

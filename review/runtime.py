@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 QUEUE = "sanshen"
 FEED_JOBS = ("import_feed", "import_feeds")
 FEED_JOB_TIMEOUT_SECONDS = 600
+# A patrol screens every post of its period in one job, resuming where a failed attempt stopped.
+PATROL_JOB_TIMEOUT_SECONDS = 3600
 
 
 class Runtime:
@@ -56,6 +58,9 @@ class Runtime:
             # Fetches have their own timeouts; a failed import is on the feed row, and the next
             # scheduled run is its retry.
             options = {"job_timeout": FEED_JOB_TIMEOUT_SECONDS}
+        elif job == "patrol_published":
+            options = {"job_timeout": PATROL_JOB_TIMEOUT_SECONDS,
+                       "retry": Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals))}
         else:
             options = {"job_timeout": self.config.screening_timeout_seconds,
                        "retry": Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals))}

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from . import patrol, publishing
 from .db import utcnow
-from .models import TIERS, AuditEvent, Channel, Draft, Publication, ScreeningResult, SignOff
+from .models import TIERS, AuditEvent, Channel, Draft, Publication, Rectification, ScreeningResult, SignOff
 
 QUIET_DAYS = 7  # 002 §18
 
@@ -124,4 +125,9 @@ def dashboard(session: Session, days: int = 30) -> dict:
         "tier_times": time_per_tier(session, since),
         "blocked": blocked_by_category(session, since),
         "quiet": quiet_channels(session),
+        # Publication safety: what went out differs from what was signed, open 整改, the latest patrol.
+        "mismatches": publishing.mismatches(session),
+        "open_rectifications": session.scalar(
+            select(func.count()).select_from(Rectification).where(Rectification.status == "open")) or 0,
+        "patrol": patrol.latest(session),
     }

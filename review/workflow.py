@@ -18,12 +18,26 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines
+from . import audit, deadlines, masks
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import DECISIONS, TIERS, Channel, Draft, Publication, Revision, ScreeningResult, SignOff, User, content_hash
+from .models import (
+    DECISIONS,
+    KEEP_REASONS,
+    TIERS,
+    Channel,
+    Draft,
+    MaskResolution,
+    Publication,
+    Revision,
+    ScreeningResult,
+    SignOff,
+    User,
+    content_hash,
+)
 
 TITLE_MAX = 200
+NOTE_MAX = 500
 BODY_MAX = 1_000_000
 AUTHOR_ROLES = ("editor", "dept_head", "leader")
 REPOST_FIELDS = ("source", "original_author", "original_title", "original_url", "original_published_at")
@@ -79,6 +93,10 @@ def round_signoffs(session: Session, draft: Draft) -> list[SignOff]:
 
 def all_signoffs(session: Session, draft: Draft) -> list[SignOff]:
     return list(session.scalars(select(SignOff).where(SignOff.draft_id == draft.id).order_by(SignOff.id)))
+
+
+def publication_of(session: Session, draft: Draft) -> Publication | None:
+    return session.scalar(select(Publication).where(Publication.draft_id == draft.id))
 
 
 def revisions(session: Session, draft: Draft) -> list[Revision]:
@@ -144,6 +162,7 @@ def create_draft(
     department_id = author.department_id or (channel.department_id if channel else None)
     if department_id is None:
         raise InvalidInput("请选择发布渠道")
+    _require_own_channel(channel, department_id)
     draft = Draft(
         author_id=author.id,
         department_id=department_id,
@@ -166,6 +185,18 @@ def _channel(session: Session, channel_id) -> Channel | None:
     if channel_id in (None, ""):
         return None
     return get_by_id(session, Channel, channel_id, InvalidInput("发布渠道不存在"))
+
+
+def _require_own_channel(channel: Channel | None, department_id: int) -> None:
+    """A department drafts, signs and publishes only on its own accounts (002 §25: who operates what)."""
+    if channel is not None and channel.department_id != department_id:
+        raise Forbidden(f"渠道“{channel.platform} · {channel.name}”属于{channel.department.name}，本部门不能在该渠道发布")
+
+
+def _require_channel(draft: Draft) -> None:
+    if draft.channel is None:
+        raise InvalidInput("请先选择发布渠道：稿件须明确发布到哪个政务新媒体账号")
+    _require_own_channel(draft.channel, draft.department_id)
 
 
 def _add_revision(session: Session, draft: Draft, author: User, title: str, body: str) -> Revision:
@@ -201,7 +232,8 @@ def edit_draft(
     was_urgent = draft.urgent
     if channel_id is not None:
         channel = _channel(session, channel_id)
-        draft.channel_id = channel.id if channel else None
+        _require_own_channel(channel, draft.department_id)
+        draft.channel, draft.channel_id = channel, (channel.id if channel else None)
     if urgent is not None and bool(urgent) != draft.urgent:
         draft.urgent = bool(urgent)
         if draft.status in ("screening", "in_review", "approved"):
@@ -249,6 +281,7 @@ def submit(session: Session, actor: User, draft_id: int, override_reason: str | 
     revision = current_revision(session, draft)
     if not revision.body.strip():
         raise InvalidInput("正文为空，不能提交")
+    _require_channel(draft)
     rejected = session.scalar(select(SignOff).where(SignOff.revision_id == revision.id, SignOff.decision == "reject")
                               .limit(1))
     if rejected is not None:
@@ -286,7 +319,7 @@ def apply_screening(session: Session, revision_id: int, result: dict, *, rescree
         revision_id=revision_id,
         sensitivity=result["sensitivity"],
         route=list(result["route"]),
-        findings=result["findings"],
+        findings=masks.strip_masked_values(result["findings"], result["deidentified"]),
         deidentified=result["deidentified"],
         versions=result["versions"],
     )
@@ -449,6 +482,8 @@ def decide(session: Session, actor: User, draft_id: int, decision: str, comment:
     revision = current_revision(session, draft)
     if revision_hash != revision.content_hash:
         raise Conflict("稿件已被修改，您看到的不是最新版本，请刷新后重新审阅")
+    if decision == "approve":
+        require_masks_resolved(session, revision, "签批同意")
     tier = draft.current_tier
     signed = round_signoffs(session, draft)
     mine = next((s for s in signed if s.user_id == actor.id), None)
@@ -514,34 +549,122 @@ def publish(session: Session, actor: User, draft_id: int) -> Publication:
     _require_state(draft, "publish")
     if not draft.route or missing:
         raise Conflict("尚有环节未签批，不能发布：" + "、".join(TIER_LABELS[t] for t in missing))
+    return publish_revision(session, actor, draft)
+
+
+def publish_revision(session: Session, actor: User, draft: Draft, emergency_reason: str | None = None) -> Publication:
+    """Send the current revision of a locked draft out: its channel, its resolved masks, its sign-offs."""
+    _require_channel(draft)
     revision = current_revision(session, draft)
+    require_masks_resolved(session, revision, "发布")
     screening = latest_screening(session, revision.id)
     signoffs = round_signoffs(session, draft)
+    kept = masks.resolutions(session, revision)
     payload = {
         "draft_id": draft.id,
-        "channel": {"id": draft.channel.id, "name": draft.channel.name, "platform": draft.channel.platform}
-        if draft.channel else None,
+        "channel": {"id": draft.channel.id, "name": draft.channel.name, "platform": draft.channel.platform},
         "title": revision.title,
         "body": revision.body,
         "content_hash": revision.content_hash,
         "repost": draft.repost,
-        "signoffs": [{"tier": s.tier, "user": s.user.username, "name": s.user.name,
-                      "at": s.created_at.isoformat(), "comment": s.comment} for s in signoffs],
+        "signoffs": [{"tier": s.tier, "user": s.user.username, "name": s.user.name, "at": s.created_at.isoformat(),
+                      "comment": masks.redact_numbers(s.comment), "emergency": s.emergency} for s in signoffs],
+        # 002 §19: every personal value still in the text, and why it may be published.
+        "kept_personal_data": [{"finding": r.finding_key, "category": r.category, "reason": r.reason_label,
+                                "by": r.user.name} for r in kept],
         "sensitivity": screening.sensitivity if screening else None,
+        "emergency": emergency_reason is not None,
     }
     now = utcnow()
     publication = Publication(draft_id=draft.id, revision_id=revision.id, channel_id=draft.channel_id,
-                              adapter=draft.channel.adapter if draft.channel else "outbox", payload=payload,
-                              content_hash=revision.content_hash, published_by_id=actor.id, published_at=now)
+                              adapter=draft.channel.adapter, payload=payload, content_hash=revision.content_hash,
+                              published_by_id=actor.id, published_at=now, emergency=emergency_reason is not None,
+                              emergency_reason=emergency_reason)
     session.add(publication)
     draft.status = "published"
+    draft.current_tier = None
     draft.published_at = now
     with _refused_by_database("稿件已发布或刚被修改，请刷新后重试"):
         session.flush()
     audit.record(session, actor, "published", draft_id=draft.id, revision_hash=revision.content_hash,
-                 publication_id=publication.id, channel=payload["channel"]["name"] if payload["channel"] else None)
+                 publication_id=publication.id, channel=draft.channel.name, emergency=publication.emergency)
     on_commit(session, "deliver_publication", publication.id)
     return publication
+
+
+# ---------------------------------------------------------------- personal data (002 §19)
+
+
+def require_masks_resolved(session: Session, revision: Revision, action: str) -> None:
+    open_findings = masks.open_masks(session, revision, latest_screening(session, revision.id))
+    if open_findings:
+        raise Conflict(f"尚有 {len(open_findings)} 处个人信息未处理，不能{action}：{masks.describe(open_findings)}。"
+                       "请作者采用去标识化文本，或由审核人注明保留理由（002 §19）", open_findings=open_findings)
+
+
+def keep_masked_value(session: Session, actor: User, draft_id: int, revision_hash: str, finding_key: str,
+                      reason: str, note: str) -> MaskResolution:
+    """A reviewer keeps one personal value of the revision they read, for a recorded reason."""
+    if reason not in KEEP_REASONS:
+        raise InvalidInput("保留理由须为：" + "、".join(KEEP_REASONS.values()))
+    if not isinstance(note, str) or not note.strip():
+        raise InvalidInput("请填写保留说明（如同意书编号、公示依据）")
+    note = note.strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(f"保留说明不能超过 {NOTE_MAX} 个字")
+    if not isinstance(finding_key, str) or not isinstance(revision_hash, str):
+        raise InvalidInput("缺少要处理的个人信息或稿件版本")
+    draft = get_draft(session, draft_id, lock=True)
+    if actor.id == draft.author_id:
+        raise Forbidden("作者不能为自己的稿件保留个人信息：请采用去标识化文本或修改稿件")
+    if not signer_tiers(session, draft, actor):
+        raise Forbidden("只有此稿件的审签人可以决定保留个人信息")
+    if draft.status not in ("in_review", "approved"):
+        raise Conflict(f"稿件当前状态为“{STATUS_LABELS[draft.status]}”，不能处理个人信息")
+    revision = current_revision(session, draft)
+    if revision_hash != revision.content_hash:
+        raise Conflict("稿件已被修改，您看到的不是最新版本，请刷新后重新处理")
+    open_findings = masks.open_masks(session, revision, latest_screening(session, revision.id))
+    finding = next((f for f in open_findings if masks.finding_key(f) == finding_key), None)
+    if finding is None:
+        raise Conflict("该处个人信息已处理或已不在本版本中，请刷新")
+    resolution = MaskResolution(draft_id=draft.id, revision_id=revision.id, revision_hash=revision.content_hash,
+                                finding_key=finding_key, category=finding["category"], reason=reason, note=note,
+                                user_id=actor.id)
+    with _refused_by_database("该处个人信息刚被他人处理，请刷新"):
+        session.add(resolution)
+        session.flush()
+    audit.record(session, actor, "personal_data_kept", draft_id=draft.id, revision_hash=revision.content_hash,
+                 finding=finding_key, category=finding["category"], value=finding["text"],
+                 keep_reason=KEEP_REASONS[reason], note=note)
+    return resolution
+
+
+def accept_deidentified(session: Session, actor: User, draft_id: int, revision_hash: str) -> Draft:
+    """The author takes the de-identified text of every open mask: a new revision, screened again."""
+    draft = get_draft(session, draft_id, lock=True)
+    _require_author(draft, actor)
+    revision = current_revision(session, draft)
+    if revision_hash != revision.content_hash:
+        raise Conflict("稿件已被修改，请刷新后重试")
+    screening = latest_screening(session, revision.id)
+    open_findings = masks.open_masks(session, revision, screening)
+    if not open_findings:
+        raise Conflict("本版本没有待去标识化的个人信息")
+    title, body = masks.deidentified_for_open(revision, screening, open_findings)
+    kept = masks.resolutions(session, revision)
+    draft = edit_draft(session, actor, draft_id, title, body)
+    new = current_revision(session, draft)
+    # Masks keep every offset, so a value a reviewer kept is at the same place in the new text,
+    # which differs from the one they read only by the masks the system applied.
+    for resolution in kept:
+        session.add(MaskResolution(draft_id=draft.id, revision_id=new.id, revision_hash=new.content_hash,
+                                   finding_key=resolution.finding_key, category=resolution.category,
+                                   reason=resolution.reason, note=resolution.note, user_id=resolution.user_id))
+    audit.record(session, actor, "deidentified_accepted", draft_id=draft.id, revision_hash=new.content_hash,
+                 previous_hash=revision.content_hash, masked=[masks.finding_key(f) for f in open_findings],
+                 kept_carried=[r.finding_key for r in kept])
+    return draft
 
 
 def withdraw(session: Session, actor: User, draft_id: int) -> Draft:
@@ -570,6 +693,8 @@ class DraftView:
     revision: Revision
     screening: ScreeningResult | None
     signoffs: list[SignOff]
+    open_masks: list[dict]
+    kept: list[MaskResolution]
 
     def to_dict(self) -> dict:
         d, r, s = self.draft, self.revision, self.screening
@@ -592,6 +717,12 @@ class DraftView:
             "revision": {"number": r.number, "hash": r.content_hash},
             "findings": s.findings if s else [],
             "deidentified": s.deidentified if s else None,
+            "open_masks": self.open_masks,
+            "kept_personal_data": [
+                {"finding": k.finding_key, "category": k.category, "reason": k.reason, "reason_label": k.reason_label,
+                 "note": k.note, "user": k.user.username, "name": k.user.name, "at": k.created_at.isoformat()}
+                for k in self.kept
+            ],
             "signoffs": [
                 {"tier": x.tier, "user": x.user.username, "name": x.user.name, "decision": x.decision,
                  "comment": x.comment, "at": x.created_at.isoformat(), "revision_hash": x.revision_hash,
@@ -604,5 +735,7 @@ class DraftView:
 def view(session: Session, draft_id: int) -> DraftView:
     draft = get_draft(session, draft_id)
     revision = current_revision(session, draft)
-    return DraftView(draft, revision, latest_screening(session, revision.id), all_signoffs(session, draft))
+    screening = latest_screening(session, revision.id)
+    return DraftView(draft, revision, screening, all_signoffs(session, draft),
+                     masks.open_masks(session, revision, screening), masks.resolutions(session, revision))
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from review import schema
 from review.config import normalize_database_url
 from review.db import Base, Database
+from review.models import Channel
 
 
 def _reset(db: Database) -> None:
@@ -102,7 +103,20 @@ def people(runtime):
             ("outsider", "editor", other), ("otherhead", "dept_head", other),
         ]
         users = {name: accounts.add_user(s, name, name.title(), role, PASSWORD, d) for name, role, d in spec}
+        # Every department publishes on its own account (a channel is required to submit).
+        for department in (dept, other):
+            s.add(Channel(name=f"{department.name}微博", platform="微博", department_id=department.id))
     return users
+
+
+def channel_of(runtime, user) -> int:
+    """The id of the test channel of the user's department (see `people`); `user` or a username."""
+    from review.models import User
+
+    with runtime.db.session() as s:
+        if isinstance(user, str):
+            user = s.scalar(select(User).where(User.username == user))
+        return s.scalar(select(Channel.id).where(Channel.department_id == user.department_id).order_by(Channel.id))
 
 
 @pytest.fixture

@@ -41,7 +41,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 
-    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS)
+    app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
+                                 unread_notifications=_unread_notifications)
     app.jinja_env.filters["local_time"] = _local_time
 
     @app.errorhandler(CSRFError)
@@ -51,7 +52,7 @@ def create_app(config: Config | None = None) -> Flask:
     @app.errorhandler(ReviewError)
     def _review_error(exc: ReviewError):
         if request.path.startswith("/api/"):
-            return jsonify(error=exc.code, message=exc.message), exc.status
+            return jsonify(error=exc.code, message=exc.message, **exc.details), exc.status
         return render_template("error.html", message=exc.message), exc.status
 
     @app.errorhandler(404)
@@ -74,6 +75,17 @@ def create_app(config: Config | None = None) -> Flask:
             session.close()
 
     return app
+
+
+def _unread_notifications() -> int:
+    from review import notify
+
+    from .common import current_user, read_session
+
+    if "unread_notifications" not in g:
+        user = current_user()
+        g.unread_notifications = notify.unread_count(read_session(), user) if user else 0
+    return g.unread_notifications
 
 
 def _local_time(value, fmt="%Y-%m-%d %H:%M"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from review import accounts, audit, workflow
+from review import accounts, admin, audit, emergency, notify, workflow
 from review import queue as review_queue
 from review.errors import Forbidden, InvalidInput, NotAuthenticated
 
@@ -117,6 +117,78 @@ def publish(draft_id):
     body = _draft_json(draft_id)
     body["publication_id"] = publication_id
     return jsonify(body)
+
+
+@bp.post("/drafts/<int:draft_id>/personal-data")
+@token_required
+def keep_personal_data(draft_id):
+    """A reviewer keeps one masked value, with a reason (002 §19)."""
+    data = _json()
+    with transaction() as s:
+        workflow.keep_masked_value(s, g.api_user, draft_id, data.get("revision_hash"), data.get("finding"),
+                                   data.get("reason"), data.get("note"))
+    return jsonify(_draft_json(draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>/deidentify")
+@token_required
+def accept_deidentified(draft_id):
+    data = _json()
+    with transaction() as s:
+        workflow.accept_deidentified(s, g.api_user, draft_id, data.get("revision_hash"))
+    return jsonify(_draft_json(draft_id))
+
+
+@bp.post("/drafts/<int:draft_id>/emergency-publish")
+@token_required
+def emergency_publish(draft_id):
+    data = _json()
+    with transaction() as s:
+        publication_id = emergency.emergency_publish(s, g.api_user, draft_id, data.get("reason"),
+                                                     data.get("revision_hash")).id
+    body = _draft_json(draft_id)
+    body["publication_id"] = publication_id
+    return jsonify(body)
+
+
+@bp.get("/post-reviews")
+@token_required
+def post_reviews():
+    with transaction() as s:
+        items = [_post_review_dict(r) for r in emergency.waiting_for(s, g.api_user)]
+    return jsonify(items=items)
+
+
+@bp.post("/post-reviews/<int:post_review_id>")
+@token_required
+def post_review(post_review_id):
+    data = _json()
+    with transaction() as s:
+        row = emergency.post_review(s, g.api_user, post_review_id, data.get("decision"), data.get("comment", ""))
+        return jsonify(_post_review_dict(row))
+
+
+def _post_review_dict(row) -> dict:
+    return {"id": row.id, "draft_id": row.draft_id, "tier": row.tier, "revision_hash": row.revision_hash,
+            "deadline_at": row.deadline_at.isoformat(), "decision": row.decision, "comment": row.comment,
+            "user": row.user.username if row.user else None}
+
+
+@bp.get("/channels")
+@token_required
+def channels():
+    with transaction() as s:
+        return jsonify(items=[admin.channel_dict(c) for c in admin.all_channels(s)])
+
+
+@bp.get("/notifications")
+@token_required
+def notifications():
+    with transaction() as s:
+        items = [{"id": n.id, "kind": n.kind, "message": n.message, "draft_id": n.draft_id,
+                  "created_at": n.created_at.isoformat(), "read": n.read_at is not None}
+                 for n in notify.recent(s, g.api_user)]
+    return jsonify(items=items)
 
 
 @bp.post("/drafts/<int:draft_id>/withdraw")

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import select
 
-from review import audit, trail as trails, workflow
+from review import audit, emergency, trail as trails, workflow
 from review.deadlines import CHINA
 from review.errors import Forbidden, InvalidInput
 from review.models import STATUSES, AuditEvent, Channel, Department, User
@@ -136,8 +136,6 @@ def sheet(draft_id):
         raise Forbidden("您无权查看此稿件的审签单")
     if view.draft.status != "published":
         raise InvalidInput("只有已发布的稿件有审签单")
-    signoffs = workflow.round_signoffs(s, view.draft)
-    events = audit.events(s, draft_id=draft_id)
-    publication = next((e for e in reversed(events) if e.action == "published"), None)
-    return render_template("sheet.html", view=view, draft=view.draft, revision=view.revision, signoffs=signoffs,
-                           events=events, publication=publication)
+    return render_template("sheet.html", view=view, draft=view.draft, revision=view.revision,
+                           signoffs=workflow.round_signoffs(s, view.draft), publication=workflow.publication_of(s, view.draft),
+                           post_reviews=emergency.post_reviews(s, draft_id))

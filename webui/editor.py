@@ -4,9 +4,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from review import diff, preview, workflow
+from review import diff, emergency, masks, preview, workflow
 from review.errors import Forbidden, InvalidInput, ReviewError
-from review.models import Channel
+from review.models import KEEP_REASONS, Channel
 from review.workflow import REPOST_FIELDS
 
 from .common import current_user, login_required, read_session, runtime, transaction
@@ -29,7 +29,11 @@ def _form_fields() -> dict:
 
 
 def _channels():
-    return read_session().scalars(select(Channel).order_by(Channel.platform, Channel.name)).all()
+    """The accounts the user's department may publish on (a leader without a department: all)."""
+    query = select(Channel).order_by(Channel.platform, Channel.name)
+    if current_user().department_id is not None:
+        query = query.where(Channel.department_id == current_user().department_id)
+    return read_session().scalars(query).all()
 
 
 def _form_page(values: dict, *, draft_view=None, error: str | None = None, status: int = 200):
@@ -54,7 +58,9 @@ def my_drafts():
 @login_required(*AUTHORS)
 def new_draft():
     if request.method == "GET":
-        return _form_page(dict(EMPTY))
+        channels = _channels()
+        # One account in the department: it is the only possible choice, so it is chosen.
+        return _form_page({**EMPTY, "channel_id": channels[0].id if len(channels) == 1 else None})
     values = _form_fields()
     try:
         with transaction() as s:
@@ -98,25 +104,37 @@ def show(draft_id):
     view = workflow.view(s, draft_id)
     user = current_user()
     _require_can_read(view.draft, user)
-    may_sign, as_deputy = workflow.can_sign(s, view.draft, user)
-    history = workflow.revisions(s, view.draft)
+    draft = view.draft
+    may_sign, as_deputy = workflow.can_sign(s, draft, user)
+    history = workflow.revisions(s, draft)
     previous = history[-2] if len(history) > 1 else None
+    if previous is not None:
+        # 002 §19: a diff never shows a value that screening masked, in either version.
+        old_title, old_body = masks.masked_text(previous, workflow.latest_screening(s, previous.id))
+        new_title, new_body = masks.masked_text(view.revision, view.screening)
+    publication = workflow.publication_of(s, draft) if draft.status == "published" else None
     return render_template(
         "draft.html",
         view=view,
-        draft=view.draft,
+        draft=draft,
         findings=view.screening.findings if view.screening else [],
         highlight=preview.segments,
         revision=view.revision,
         history=history,
         previous=previous,
-        title_diff=diff.diff_text(previous.title, view.revision.title) if previous else None,
-        body_diff=diff.diff_text(previous.body, view.revision.body) if previous else None,
-        is_author=view.draft.author_id == user.id,
+        title_diff=diff.diff_text(old_title, new_title) if previous else None,
+        body_diff=diff.diff_text(old_body, new_body) if previous else None,
+        is_author=draft.author_id == user.id,
         may_sign=may_sign,
         as_deputy=as_deputy,
-        may_publish=view.draft.status == "approved" and workflow.may_publish(view.draft, user),
-        missing=workflow.missing_tiers(s, view.draft) if view.draft.status == "in_review" else [],
+        may_keep=draft.status in ("in_review", "approved") and bool(workflow.signer_tiers(s, draft, user)),
+        keep_reasons=KEEP_REASONS,
+        may_publish=draft.status == "approved" and workflow.may_publish(draft, user),
+        may_emergency=emergency.may_use(draft, user),
+        missing=workflow.missing_tiers(s, draft) if draft.status == "in_review" else [],
+        publication=publication,
+        post_reviews=emergency.post_reviews(s, draft.id),
+        may_post_review=lambda row: emergency.may_post_review(s, row, user),
     )
 
 
@@ -158,6 +176,20 @@ def submit(draft_id):
     return redirect(url_for("editor.show", draft_id=draft_id))
 
 
+@bp.route("/drafts/<int:draft_id>/deidentify", methods=["POST"])
+@login_required(*AUTHORS)
+def accept_deidentified(draft_id):
+    """The author takes the de-identified text: a new revision, screened again (002 §19)."""
+    try:
+        with transaction() as s:
+            workflow.accept_deidentified(s, current_user(), draft_id, request.form.get("revision_hash", ""))
+    except ReviewError as exc:
+        flash(f"未能完成：{exc.message}")
+    else:
+        flash("已采用去标识化文本，生成新版本并重新审查")
+    return redirect(url_for("editor.show", draft_id=draft_id))
+
+
 @bp.route("/drafts/<int:draft_id>/withdraw", methods=["POST"])
 @login_required(*AUTHORS)
 def withdraw(draft_id):
@@ -170,7 +202,11 @@ def withdraw(draft_id):
 @bp.route("/drafts/<int:draft_id>/publish", methods=["POST"])
 @login_required()
 def publish(draft_id):
-    with transaction() as s:
-        workflow.publish(s, current_user(), draft_id)
-    flash("稿件已发布")
+    try:
+        with transaction() as s:
+            workflow.publish(s, current_user(), draft_id)
+    except ReviewError as exc:
+        flash(f"未能发布：{exc.message}")
+    else:
+        flash("稿件已发布，正在核验渠道上的内容")
     return redirect(url_for("editor.show", draft_id=draft_id))

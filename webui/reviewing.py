@@ -1,25 +1,31 @@
-"""The review queue and sign-off decisions."""
+"""The review queue, sign-off decisions, personal data kept by reviewers, the emergency lane,
+post-reviews, 整改 tasks and notifications."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from review import emergency, notify, rectification
 from review import queue as review_queue
 from review import workflow
+from review.errors import ReviewError
 
 from .common import current_user, login_required, read_session, transaction
 
 bp = Blueprint("review", __name__)
+SIGNERS = ("editor", "dept_head", "leader")
 
 
 @bp.route("/queue")
-@login_required("editor", "dept_head", "leader")
+@login_required(*SIGNERS)
 def queue():
-    drafts = review_queue.waiting_for(read_session(), current_user())
-    return render_template("queue.html", drafts=drafts, now=workflow.utcnow())
+    s = read_session()
+    user = current_user()
+    return render_template("queue.html", drafts=review_queue.waiting_for(s, user), now=workflow.utcnow(),
+                           post_reviews=emergency.waiting_for(s, user))
 
 
 @bp.route("/drafts/<int:draft_id>/decision", methods=["POST"])
-@login_required("editor", "dept_head", "leader")
+@login_required(*SIGNERS)
 def decide(draft_id):
     decision = request.form.get("decision", "")
     with transaction() as s:
@@ -27,3 +33,87 @@ def decide(draft_id):
                         request.form.get("revision_hash", ""))
     flash("已签批同意" if decision == "approve" else "已退回作者")
     return redirect(url_for("review.queue"))
+
+
+def _on_draft_page(draft_id: int, action, done: str):
+    """Run an action from the draft page; a refusal comes back to the same page with its reason."""
+    try:
+        with transaction() as s:
+            action(s)
+    except ReviewError as exc:
+        flash(f"未能完成：{exc.message}")
+    else:
+        flash(done)
+    return redirect(url_for("editor.show", draft_id=draft_id))
+
+
+@bp.route("/drafts/<int:draft_id>/personal-data", methods=["POST"])
+@login_required(*SIGNERS)
+def keep_personal_data(draft_id):
+    form = request.form
+    return _on_draft_page(draft_id, lambda s: workflow.keep_masked_value(
+        s, current_user(), draft_id, form.get("revision_hash", ""), form.get("finding", ""), form.get("reason", ""),
+        form.get("note", "")), "已记录保留理由")
+
+
+@bp.route("/drafts/<int:draft_id>/emergency-publish", methods=["POST"])
+@login_required("leader")
+def emergency_publish(draft_id):
+    form = request.form
+    return _on_draft_page(draft_id, lambda s: emergency.emergency_publish(
+        s, current_user(), draft_id, form.get("reason", ""), form.get("revision_hash", "")),
+        "已紧急发布，其余环节将事后补审")
+
+
+@bp.route("/post-reviews/<int:post_review_id>", methods=["POST"])
+@login_required(*SIGNERS)
+def post_review(post_review_id):
+    form = request.form
+    draft_id = int(form.get("draft_id", "0")) if form.get("draft_id", "").isdigit() else 0
+    try:
+        with transaction() as s:
+            row = emergency.post_review(s, current_user(), post_review_id, form.get("decision", ""),
+                                        form.get("comment", ""))
+            draft_id = row.draft_id
+    except ReviewError as exc:
+        flash(f"未能完成：{exc.message}")
+    else:
+        flash("已完成事后补审" if form.get("decision") == "approve" else "已记录补审意见，并通知部门负责人整改")
+    return redirect(url_for("editor.show", draft_id=draft_id) if draft_id else url_for("review.queue"))
+
+
+@bp.route("/rectifications")
+@login_required("dept_head", "leader", "auditor", "admin")
+def rectifications():
+    user = current_user()
+    return render_template("rectifications.html", tasks=rectification.tasks(read_session(), user),
+                           may_close=lambda t: rectification.may_close(t, user), now=workflow.utcnow(),
+                           SOURCE_LABELS=rectification.SOURCE_LABELS)
+
+
+@bp.route("/rectifications/<int:task_id>/close", methods=["POST"])
+@login_required("dept_head")
+def close_rectification(task_id):
+    try:
+        with transaction() as s:
+            rectification.close_task(s, current_user(), task_id, request.form.get("note", ""))
+    except ReviewError as exc:
+        flash(f"未能办结：{exc.message}")
+    else:
+        flash("整改任务已办结")
+    return redirect(url_for("review.rectifications"))
+
+
+@bp.route("/notifications")
+@login_required()
+def notifications():
+    items = notify.recent(read_session(), current_user())
+    return render_template("notifications.html", items=items)
+
+
+@bp.route("/notifications/read", methods=["POST"])
+@login_required()
+def mark_notifications_read():
+    with transaction() as s:
+        notify.mark_read(s, current_user())
+    return redirect(url_for("review.notifications"))

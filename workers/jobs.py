@@ -18,6 +18,10 @@ def deliver_publication(publication_id: int) -> str:
     return jobs.deliver_publication(runtime(), publication_id)
 
 
+def patrol_published(run_id: int) -> str:
+    return jobs.patrol_published(runtime(), run_id)
+
+
 def import_feed(feed_id: int) -> str:
     return jobs.import_feed(runtime(), feed_id)
 

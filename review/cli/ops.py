@@ -9,7 +9,7 @@ import time
 import click
 from sqlalchemy import select
 
-from .. import audit, demo, schema, workflow
+from .. import audit, demo, patrol, schema, workflow
 from ..models import Draft
 from . import cli
 from .common import open_runtime
@@ -51,10 +51,16 @@ def demo_cmd(if_empty):
         click.echo(f"  {username:10} {name}  {role}")
 
 
-@cli.command(help="词库或模型更新后，重新审查所有审核中（含已签发待发布）的稿件；敏感级别升高的按新路由重新审签。")
+@cli.command(help="词库或模型更新后，重新审查所有审核中（含已签发待发布）的稿件；敏感级别升高的按新路由重新审签。"
+                  "同时对近期已发布的内容发起错敏信息巡查。")
 @click.option("--wait/--no-wait", default=True, help="等待 worker 完成并显示进度")
-def rescreen(wait):
+@click.option("--patrol/--no-patrol", "with_patrol", default=True, help="同时巡查近期已发布的内容")
+def rescreen(wait, with_patrol):
     runtime = open_runtime()
+    if with_patrol:
+        with runtime.db.session() as session:
+            patrol.start(session, "词库或模型更新后重新审查")
+        click.echo("已发起已发布内容巡查，进度见数据统计页")
     with runtime.db.session() as session:
         draft_ids = session.scalars(
             select(Draft.id).where(Draft.status.in_(workflow.RESCREEN_STATES)).order_by(Draft.id)).all()

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from review import accounts, audit, workflow
 from review.errors import Conflict, ReviewError
 from review.models import AuditEvent, Publication, SignOff
+from tests.conftest import channel_of
 
 from .workflow_helpers import GENERAL_EDIT, PASSWORD_FREE, approve_all, current_hash, rt, state, submitted
 
@@ -242,7 +243,8 @@ def test_the_api_maps_a_lost_race_to_409(app, people):
                   for u in ("editor", "editor2", "editor3")}
     client = app.test_client()
     auth = {u: {"Authorization": f"Bearer {t}"} for u, t in tokens.items()}
-    draft = client.post("/api/v1/drafts", json={"title": "社区图书馆周末开放", "body": "本周六上午九点，社区图书馆照常开放阅览。"},
+    draft = client.post("/api/v1/drafts", json={"title": "社区图书馆周末开放", "body": "本周六上午九点，社区图书馆照常开放阅览。",
+                                                "channel": channel_of(runtime, people["editor"])},
                         headers=auth["editor"]).get_json()
     submitted_ = client.post(f"/api/v1/drafts/{draft['id']}/submit", json={}, headers=auth["editor"]).get_json()
     body = {"decision": "approve", "comment": "", "revision_hash": submitted_["revision"]["hash"]}

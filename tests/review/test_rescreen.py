@@ -23,6 +23,7 @@ from review.models import User, WordlistOverride
 from review.runtime import Runtime
 
 from .workflow_helpers import (
+from tests.conftest import channel_of
     FIXED, GENERAL, actions, approve_all, decide, events, publish, rt, state, submitted,
 )
 
@@ -163,7 +164,7 @@ def test_with_redis_submit_returns_screening_and_the_worker_moves_the_draft_on(r
     from review.workflow import create_draft, submit
 
     with redis_rt.db.session() as s:
-        draft_id = create_draft(s, people["editor"], *GENERAL).id
+        draft_id = create_draft(s, people["editor"], *GENERAL, channel_id=channel_of(redis_rt, people["editor"])).id
     with redis_rt.db.session() as s:
         submit(s, people["editor"], draft_id)
     assert state(redis_rt, draft_id)["status"] == "screening"

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from review import workflow
 from review.models import AuditEvent, WordlistOverride
 from review.screening import ScreenerCache
+from tests.conftest import channel_of
 
 GENERAL = ("社区图书馆周末开放", "本周六上午九点，社区图书馆照常开放阅览，欢迎居民前来借阅图书。")
 GENERAL_EDIT = ("社区图书馆周末开放", "本周六上午九点至下午五点，社区图书馆照常开放阅览，欢迎居民前来借阅图书。")
@@ -53,6 +54,7 @@ def rt(runtime, people):
 
 
 def create(rt, author, text=GENERAL, **options) -> int:
+    options.setdefault("channel_id", channel_of(rt, author))
     with rt.db.session() as s:
         return workflow.create_draft(s, author, *text, **options).id
 

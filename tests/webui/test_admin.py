@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from review.models import AuditEvent, Channel, Department, Draft, User, WordlistOverride
-from tests.conftest import PASSWORD, WebClient
+from tests.conftest import PASSWORD, WebClient, channel_of
 
 NEW_TERM = "琥珀禁发样词"
 PROHIBITED_FILE = "prohibited/rumour_disorder.txt"
@@ -162,7 +162,8 @@ def test_running_worker_picks_up_wordlist_edit_without_restart(config, redis_url
         runtime = app.extensions["runtime"]
         web = WebClient(app)
         body = f"明天上午大家一起{NEW_TERM}。"
-        before = web.login("editor").post("/drafts/new", data={"title": "提醒", "body": body, "action": "submit"})
+        before = web.login("editor").post("/drafts/new", data={"title": "提醒", "body": body, "action": "submit",
+                                                       "channel_id": channel_of(runtime, "editor")})
         before_id = int(before.location.rsplit("/", 1)[1])
         assert _wait_for_status(runtime, before_id, {"in_review", "returned"}) == "in_review"
 
@@ -175,7 +176,8 @@ def test_running_worker_picks_up_wordlist_edit_without_restart(config, redis_url
                               data={"content": current.rstrip("\n") + f"\n{NEW_TERM}\n", "action": "save"})
         assert response.status_code == 302
 
-        after = web.login("editor").post("/drafts/new", data={"title": "提醒", "body": body, "action": "submit"})
+        after = web.login("editor").post("/drafts/new", data={"title": "提醒", "body": body, "action": "submit",
+                                                       "channel_id": channel_of(runtime, "editor")})
         after_id = int(after.location.rsplit("/", 1)[1])
         assert _wait_for_status(runtime, after_id, {"in_review", "returned"}) == "returned"
         assert worker.poll() is None, "the worker must still be the same running process"

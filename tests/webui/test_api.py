@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from review import accounts
 from review.models import User
+from tests.conftest import channel_of
 from tests.review.workflow_helpers import BLOCKED, GENERAL, IMPORTANT, OVERRIDE_REASON, _SCREENERS, install_test_terms
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -25,12 +26,14 @@ def api(app, people):
     with runtime.db.session() as s:
         tokens = {name: accounts.create_token(s, s.scalar(select(User).where(User.username == name)))
                   for name in people}
-    return Api(app.test_client(), tokens, json.loads(app.test_client().get(f"{API}/openapi.json").data))
+    return Api(app.test_client(), tokens, json.loads(app.test_client().get(f"{API}/openapi.json").data),
+               channel_of(runtime, people["editor"]))
 
 
 class Api:
-    def __init__(self, client, tokens, spec):
+    def __init__(self, client, tokens, spec, channel):
         self.client, self.tokens, self.spec = client, tokens, spec
+        self.channel = channel  # the editors' department's account
 
     def call(self, method, path, user=None, body=None, expect=200, raw=None, headers=None):
         headers = dict(headers or {})
@@ -42,7 +45,8 @@ class Api:
         assert response.status_code == expect, (method, path, user, response.status_code, data)
         assert response.mimetype == "application/json"
         if expect >= 400:
-            assert set(data) == {"error", "message"} and CHINESE.search(data["message"]), data
+            assert {"error", "message"} <= set(data) <= {"error", "message", "open_findings"}, data
+            assert CHINESE.search(data["message"]), data
         self.check_schema(method, path, response.status_code, data)
         return data
 
@@ -83,7 +87,7 @@ def _deref(spec, node):
 
 def test_full_scenario_through_the_api(api):
     a = api
-    created = a.call("POST", "/drafts", "editor", {"title": IMPORTANT[0], "body": "初稿。", "urgent": True}, 201)
+    created = a.call("POST", "/drafts", "editor", {"channel": a.channel, "title": IMPORTANT[0], "body": "初稿。", "urgent": True}, 201)
     draft_id = created["id"]
     assert (created["status"], created["revision"]["number"], created["urgent"]) == ("draft", 1, True)
     a.call("PUT", f"/drafts/{draft_id}", "editor2", {"title": "改", "body": "改"}, 403)
@@ -133,7 +137,7 @@ def test_full_scenario_through_the_api(api):
 
 def test_reject_then_edit_and_resubmit_through_the_api(api):
     a = api
-    draft_id = a.call("POST", "/drafts", "editor", {"title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
+    draft_id = a.call("POST", "/drafts", "editor", {"channel": a.channel, "title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
     h = a.call("POST", f"/drafts/{draft_id}/submit", "editor")["revision"]["hash"]
     shown = a.call("POST", f"/drafts/{draft_id}/decision", "editor2",
                    {"decision": "reject", "comment": "请补充开放时间。", "revision_hash": h})
@@ -145,7 +149,7 @@ def test_reject_then_edit_and_resubmit_through_the_api(api):
 
 def test_blocked_then_override_through_the_api(api):
     a = api
-    draft_id = a.call("POST", "/drafts", "editor", {"title": BLOCKED[0], "body": BLOCKED[1]}, 201)["id"]
+    draft_id = a.call("POST", "/drafts", "editor", {"channel": a.channel, "title": BLOCKED[0], "body": BLOCKED[1]}, 201)["id"]
     shown = a.call("POST", f"/drafts/{draft_id}/submit", "editor")
     assert (shown["status"], shown["sensitivity"]) == ("returned", "blocked")
     a.call("POST", f"/drafts/{draft_id}/submit", "editor", {"override_reason": 12345}, 400)
@@ -159,7 +163,7 @@ def test_repost_and_options_round_trip(api):
     repost = {"source": "新华社", "original_title": "原标题", "original_author": "记者甲",
               "original_url": "https://www.news.cn/a.html", "original_published_at": "2026-11-20"}
     shown = api.call("POST", "/drafts", "editor",
-                     {"title": GENERAL[0], "body": GENERAL[1], "repost": repost, "urgent": False}, 201)
+                     {"channel": api.channel, "title": GENERAL[0], "body": GENERAL[1], "repost": repost, "urgent": False}, 201)
     assert shown["repost"] == repost and shown["urgent"] is False
 
 
@@ -192,7 +196,7 @@ def test_not_allowed_for_this_user_is_403(api, method, path, user, body):
 
 
 def test_reading_a_draft_is_limited_to_its_department_reviewers_and_auditors(api):
-    draft_id = api.call("POST", "/drafts", "editor", {"title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
+    draft_id = api.call("POST", "/drafts", "editor", {"channel": api.channel, "title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
     for user in ("editor", "editor2", "head", "leader", "auditor", "admin"):
         api.call("GET", f"/drafts/{draft_id}", user)
     for user in ("outsider", "otherhead"):
@@ -235,7 +239,7 @@ def test_unknown_routes_and_methods_answer_in_json(api):
     ("GET", "/audit?draft_id=abc", None, None),
 ])
 def test_bad_input_is_400(api, method, path, body, raw):
-    draft_id = api.call("POST", "/drafts", "editor", {"title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
+    draft_id = api.call("POST", "/drafts", "editor", {"channel": api.channel, "title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
     user = "auditor" if path.startswith("/audit") else ("editor2" if "decision" in path else "editor")
     if "decision" in path:
         api.call("POST", f"/drafts/{draft_id}/submit", "editor")
@@ -243,7 +247,7 @@ def test_bad_input_is_400(api, method, path, body, raw):
 
 
 def test_wrong_state_is_409(api):
-    draft_id = api.call("POST", "/drafts", "editor", {"title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
+    draft_id = api.call("POST", "/drafts", "editor", {"channel": api.channel, "title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
     h = api.call("GET", f"/drafts/{draft_id}", "editor")["revision"]["hash"]
     api.call("POST", f"/drafts/{draft_id}/decision", "editor2", {"decision": "approve", "revision_hash": h}, 409)
     api.call("POST", f"/drafts/{draft_id}/publish", "editor", None, 409)

@@ -2,6 +2,7 @@
 from sqlalchemy import func, select
 
 from review.models import Draft, SignOff
+from tests.conftest import channel_of
 
 
 def count(app, model):
@@ -35,7 +36,8 @@ def test_refused_submit_keeps_the_saved_draft(web, app):
 
 def test_reject_without_comment_is_refused(web, app):
     editor = web.login("editor")
-    location = editor.post("/drafts/new", data={"title": "通知", "body": "定于周五开会。", "action": "submit"}).location
+    location = editor.post("/drafts/new", data={"title": "通知", "body": "定于周五开会。", "action": "submit",
+                                                "channel_id": channel_of(app.extensions["runtime"], "editor")}).location
     draft_id = int(location.rsplit("/", 1)[1])
     page = web.login("editor2").get(location).get_data(as_text=True)
     import re

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from review import workflow
 from review.db import utcnow
 from review.models import AuditEvent, Channel, Draft, User
+from tests.conftest import channel_of
 
 PHONE_AD = ("端午活动通知", "咨询电话13812345678。限时特惠，加微信领取优惠券。")
 XSS = "<script>alert(1)</script><b>粗体</b><img src=x onerror=alert(2)>"
@@ -38,6 +39,7 @@ def revision_hash(page: str) -> str:
 
 def submit_draft(web, author, title, body, **extra) -> int:
     client = web.login(author)
+    extra.setdefault("channel_id", str(channel_of(web.app.extensions["runtime"], author)))
     data = {"title": title, "body": body, "action": "submit", **extra}
     return draft_id_of(client.post("/drafts/new", data=data))
 

@@ -1,9 +1,11 @@
 import re
+from tests.conftest import channel_of
 
 
-def test_editor_submits_and_reviewers_approve_through_pages(web):
+def test_editor_submits_and_reviewers_approve_through_pages(web, app):
     editor = web.login("editor")
-    page = editor.post("/drafts/new", data={"title": "关于发放消费券的通知", "body": "市民可免费领取消费券。", "action": "submit"})
+    page = editor.post("/drafts/new", data={"title": "关于发放消费券的通知", "body": "市民可免费领取消费券。", "action": "submit",
+                                            "channel_id": channel_of(app.extensions["runtime"], "editor")})
     assert page.status_code == 302
     draft_url = page.location
     shown = editor.get(draft_url).get_data(as_text=True)

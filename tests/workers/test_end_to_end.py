@@ -21,7 +21,7 @@ def run_worker_burst(config, redis_url):
 def test_draft_goes_from_editor_through_real_worker_to_publication(config, redis_url, people, tmp_path):
     from webui import create_app
 
-    from tests.conftest import WebClient
+    from tests.conftest import WebClient, channel_of
 
     config.redis_url = redis_url
     app = create_app(config)
@@ -29,7 +29,8 @@ def test_draft_goes_from_editor_through_real_worker_to_publication(config, redis
     try:
         editor = web.login("editor")
         response = editor.post("/drafts/new", data={
-            "title": "关于开展冬季防火安全检查的通知", "body": "各单位要做好冬季防火安全检查工作。", "action": "submit"})
+            "title": "关于开展冬季防火安全检查的通知", "body": "各单位要做好冬季防火安全检查工作。", "action": "submit",
+            "channel_id": channel_of(app.extensions["runtime"], "editor")})
         assert response.status_code == 302
         draft_id = int(response.location.rsplit("/", 1)[1])
         runtime = app.extensions["runtime"]

@@ -10,6 +10,7 @@ from review import workflow
 from review.db import utcnow
 from review.models import AuditEvent, Draft
 from review.runtime import Runtime
+from tests.conftest import channel_of
 
 
 @pytest.fixture
@@ -25,7 +26,8 @@ def queued_runtime(config, redis_url, people):
 
 def submit_draft(rt, people) -> int:
     with rt.db.session() as s:
-        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。")
+        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。",
+                                      channel_id=channel_of(rt, people["editor"]))
         workflow.submit(s, people["editor"], draft.id)
         return draft.id
 
@@ -69,7 +71,8 @@ def test_after_the_last_retry_the_draft_returns_to_its_author(queued_runtime, pe
 
 def test_a_draft_whose_job_was_lost_is_queued_again(runtime, people):
     with runtime.db.session() as s:
-        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。")
+        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。",
+                                      channel_id=channel_of(runtime, people["editor"]))
         draft.status = "screening"  # as if Redis lost the job after submit
         draft.updated_at = utcnow() - timedelta(hours=1)
         draft_id = draft.id
