@@ -109,6 +109,8 @@ def post_review(session: Session, actor: User, post_review_id, decision: str, co
     if row.decision is not None:
         raise Conflict(f"“{TIER_LABELS[row.tier]}”环节已由{row.user.name}补审")
     row.decision, row.comment, row.user_id, row.decided_at = decision, comment, actor.id, utcnow()
+    session.flush()
+    session.expire(row, ["user"])  # loaded again from user_id, in this session
     audit.record(session, actor, "post_reviewed", draft_id=draft.id, revision_hash=row.revision_hash, tier=row.tier,
                  decision=decision, comment=comment)
     if decision == "reject":

@@ -105,7 +105,7 @@ def people(runtime):
         users = {name: accounts.add_user(s, name, name.title(), role, PASSWORD, d) for name, role, d in spec}
         # Every department publishes on its own account (a channel is required to submit).
         for department in (dept, other):
-            s.add(Channel(name=f"{department.name}微博", platform="微博", department_id=department.id))
+            s.add(Channel(name=f"{department.name}测试号", platform="微博", department_id=department.id))
     return users
 
 

@@ -260,3 +260,40 @@ def test_the_api_maps_a_lost_race_to_409(app, people):
     refused = next(b for code, b in outcomes if code == 409)
     assert refused["error"] == "conflict" and refused["message"]
     assert editor3 is not None
+
+
+def test_keeping_a_value_while_the_author_edits_never_leaves_an_approved_revision_with_open_masks(rt, people):
+    """002 §19: a mask resolved on one revision never counts for the next one, however the two interleave."""
+    from review.models import MaskResolution
+    from review.masks import finding_key, open_masks
+
+    from .test_publication_safety import PERSONAL
+
+    for attempt in range(4):
+        draft_id = submitted(rt, people["editor"], PERSONAL)
+        seen = state(rt, draft_id)
+        read_hash = seen["revision"]["hash"]
+
+        def keep_all_then_approve():
+            with rt.db.session() as s:
+                for finding in seen["open_masks"]:
+                    workflow.keep_masked_value(s, people["editor2"], draft_id, read_hash, finding_key(finding),
+                                               "consent", "当事人书面同意")
+            with rt.db.session() as s:
+                workflow.decide(s, people["editor2"], draft_id, "approve", "", read_hash)
+            return "ok"
+
+        def edit():
+            with rt.db.session() as s:
+                workflow.edit_draft(s, people["editor"], draft_id, PERSONAL[0], PERSONAL[1] + f"（第{attempt}次补充）")
+            return "ok"
+
+        outcomes = race(keep_all_then_approve, edit)
+        assert all(o == "ok" or isinstance(o, Conflict) for o in outcomes), outcomes
+        with rt.db.session() as s:
+            for signoff in s.scalars(select(SignOff).where(SignOff.draft_id == draft_id, SignOff.decision == "approve")):
+                revision = signoff.revision
+                assert signoff.revision_hash == revision.content_hash
+                assert open_masks(s, revision, workflow.latest_screening(s, revision.id)) == []
+                kept = s.scalars(select(MaskResolution).where(MaskResolution.revision_id == revision.id)).all()
+                assert {k.revision_hash for k in kept} == {revision.content_hash}

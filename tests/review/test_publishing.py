@@ -104,9 +104,3 @@ def test_a_failed_webhook_keeps_the_record_and_a_retry_delivers_once(rt, people,
     assert [e.action for e in events(rt, draft_id)].count("publication_delivered") == 1
 
 
-def test_without_a_channel_the_draft_goes_to_the_outbox(rt, people, config):
-    draft_id = _approved(rt, people, None)
-    publish(rt, people["editor"], draft_id)
-    row = _publication(rt, draft_id)
-    assert row.adapter == "outbox" and row.payload["channel"] is None
-    assert (config.publish_export_dir / row.delivery.removeprefix("outbox:")).is_file()

@@ -21,9 +21,9 @@ from review.config import Config
 from review.errors import Conflict
 from review.models import User, WordlistOverride
 from review.runtime import Runtime
+from tests.conftest import channel_of
 
 from .workflow_helpers import (
-from tests.conftest import channel_of
     FIXED, GENERAL, actions, approve_all, decide, events, publish, rt, state, submitted,
 )
 
@@ -214,6 +214,7 @@ def test_a_wordlist_edit_queues_rescreen_jobs_for_the_workers(rt, redis_rt, peop
         shipped, _ = admin.wordlist_text(s, "sensitive/personnel.txt")
         admin.save_override(s, s.get(User, people["admin"].id), "sensitive/personnel.txt", shipped + f"\n{TERM}\n")
     assert state(rt, draft_id)["route"] == ["editor", "dept_head"]
-    assert [j.func_name for j in redis_rt.queue().jobs] == ["workers.jobs.rescreen_draft"]
+    # The patrol of published posts is queued with the re-screening (错敏信息巡查).
+    assert [j.func_name for j in redis_rt.queue().jobs] == ["workers.jobs.patrol_published", "workers.jobs.rescreen_draft"]
     _work(redis_rt)
     assert state(rt, draft_id)["route"] == ["editor", "dept_head", "leader"]

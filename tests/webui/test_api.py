@@ -270,7 +270,8 @@ def test_with_redis_submit_returns_screening_and_the_worker_moves_it_on(people, 
     with runtime.db.session() as s:
         token = accounts.create_token(s, s.scalar(select(User).where(User.username == "editor")))
     client, auth = app.test_client(), {"Authorization": f"Bearer {token}"}
-    draft_id = client.post(f"{API}/drafts", json={"title": GENERAL[0], "body": GENERAL[1]}, headers=auth).get_json()["id"]
+    draft_id = client.post(f"{API}/drafts", json={"title": GENERAL[0], "body": GENERAL[1],
+                                                  "channel": channel_of(runtime, "editor")}, headers=auth).get_json()["id"]
     submitted = client.post(f"{API}/drafts/{draft_id}/submit", json={}, headers=auth)
     assert submitted.status_code == 200 and submitted.get_json()["status"] == "screening"
     context.use(runtime)
@@ -312,3 +313,72 @@ def test_openapi_document_is_valid_and_describes_exactly_the_routes(app, api):
 def test_openapi_document_is_served_without_a_token(app):
     response = app.test_client().get(f"{API}/openapi.json")
     assert response.status_code == 200 and response.get_json()["openapi"].startswith("3.")
+
+
+# ---------------------------------------------------------------- publication safety (002 §19, 004 6.3.2.3)
+
+PERSONAL = ("市民来信反映情况", "市民王小明（身份证号110101199003078515，手机13812345678）来信反映小区路灯损坏。")
+
+
+def _key(finding) -> str:
+    return f"{finding['field']}:{finding['start']}:{finding['end']}:{finding['category']}"
+
+
+def test_masks_block_approval_until_kept_or_deidentified_through_the_api(api):
+    a = api
+    draft_id = a.call("POST", "/drafts", "editor", {"channel": a.channel, "title": PERSONAL[0], "body": PERSONAL[1]},
+                      201)["id"]
+    shown = a.call("POST", f"/drafts/{draft_id}/submit", "editor")
+    assert {f["category"] for f in shown["open_masks"]} == {"id_card", "mobile", "person"}
+    assert "110101199003078515" not in json.dumps(shown["findings"], ensure_ascii=False)
+    refused = a.call("POST", f"/drafts/{draft_id}/decision", "editor2",
+                     {"decision": "approve", "revision_hash": shown["revision"]["hash"]}, 409)
+    assert {f["category"] for f in refused["open_findings"]} == {"id_card", "mobile", "person"}
+
+    person = next(f for f in shown["open_masks"] if f["category"] == "person")
+    body = {"revision_hash": shown["revision"]["hash"], "finding": _key(person), "reason": "official_duty",
+            "note": "社区网格员履职"}
+    a.call("POST", f"/drafts/{draft_id}/personal-data", "editor", body, 403)  # the author
+    a.call("POST", f"/drafts/{draft_id}/personal-data", "editor2", {**body, "reason": "x"}, 400)
+    kept = a.call("POST", f"/drafts/{draft_id}/personal-data", "editor2", body)
+    assert [k["reason_label"] for k in kept["kept_personal_data"]] == ["公职人员履职信息"]
+
+    a.call("POST", f"/drafts/{draft_id}/deidentify", "editor2", {"revision_hash": kept["revision"]["hash"]}, 403)
+    clean = a.call("POST", f"/drafts/{draft_id}/deidentify", "editor", {"revision_hash": kept["revision"]["hash"]})
+    assert clean["revision"]["number"] == 2 and clean["open_masks"] == [] and clean["status"] == "in_review"
+    approved = a.call("POST", f"/drafts/{draft_id}/decision", "editor2",
+                      {"decision": "approve", "revision_hash": clean["revision"]["hash"]})
+    assert approved["current_tier"] == "dept_head"
+
+
+def test_channels_are_listed_for_scripts(api):
+    items = api.call("GET", "/channels", "editor")["items"]
+    assert {(c["name"], c["platform"], c["department"]) for c in items} == {
+        ("宣传科测试号", "weibo", "宣传科"), ("办公室测试号", "weibo", "办公室")}
+
+
+def test_submit_without_a_channel_is_refused_and_the_draft_kept(api):
+    draft_id = api.call("POST", "/drafts", "editor", {"title": GENERAL[0], "body": GENERAL[1]}, 201)["id"]
+    refused = api.call("POST", f"/drafts/{draft_id}/submit", "editor", expect=400)
+    assert "发布渠道" in refused["message"]
+    assert api.call("GET", f"/drafts/{draft_id}", "editor")["status"] == "draft"
+
+
+def test_emergency_publish_and_post_review_through_the_api(api):
+    a = api
+    draft_id = a.call("POST", "/drafts", "editor", {"channel": a.channel, "title": IMPORTANT[0], "body": IMPORTANT[1],
+                                                    "urgent": True}, 201)["id"]
+    h = a.call("POST", f"/drafts/{draft_id}/submit", "editor")["revision"]["hash"]
+    reason = {"revision_hash": h, "reason": "突发险情，须一小时内首发避险提示"}
+    a.call("POST", f"/drafts/{draft_id}/emergency-publish", "head", reason, 403)
+    a.call("POST", f"/drafts/{draft_id}/emergency-publish", "leader", {**reason, "reason": "急"}, 400)
+    published = a.call("POST", f"/drafts/{draft_id}/emergency-publish", "leader", reason)
+    assert published["status"] == "published" and published["publication_id"]
+    waiting = a.call("GET", "/post-reviews", "editor2")["items"]
+    assert [(w["draft_id"], w["tier"]) for w in waiting] == [(draft_id, "editor")]
+    assert a.call("GET", "/post-reviews", "editor")["items"] == []
+    done = a.call("POST", f"/post-reviews/{waiting[0]['id']}", "editor2", {"decision": "approve"})
+    assert (done["decision"], done["user"]) == ("approve", "editor2")
+    a.call("POST", f"/post-reviews/{waiting[0]['id']}", "editor2", {"decision": "approve"}, 409)
+    told = a.call("GET", "/notifications", "head")["items"]
+    assert any(n["draft_id"] == draft_id and n["kind"] == "post_review" for n in told)

@@ -28,6 +28,7 @@ PHONE = {"width": 390, "height": 844}
 TIMEOUT = 30_000  # ms; the first live check loads jieba and the models
 
 PHONE_NUMBER = "13812345678"
+CHANNEL = "微信公众号 · 市政务发布"  # the account the `server` fixture adds to the editors' department
 AD_PHRASE = "限时特惠，加微信领取优惠券"
 
 
@@ -153,7 +154,7 @@ def test_editor_to_publication_and_sign_off_sheet(browser, server, app):
     # 3. She drops the advertising sentence (002 §26) and submits.
     deidentified = editor.locator("#f-body").input_value()
     editor.fill("#f-body", deidentified.replace(AD_PHRASE + "。", ""))
-    editor.select_option("select[name=channel_id]", label="微信公众号 · 市政务发布")
+    editor.select_option("select[name=channel_id]", label=CHANNEL)
     editor.click("button[value=submit]")
     expect(editor.locator(".flash")).to_have_text("稿件已提交审核")
     expect(editor.locator("h1")).to_contain_text("审核中")
@@ -187,6 +188,7 @@ def test_editor_to_publication_and_sign_off_sheet(browser, server, app):
     editor.check("#f-urgent")
     expect(editor.locator("#live-summary")).to_contain_text("主要领导终审")
     steps.shot(editor, "urgent-draft-live-check")
+    editor.select_option("select[name=channel_id]", label=CHANNEL)
     editor.click("button[value=submit]")
     expect(editor.locator("ol.route")).to_contain_text("主要领导终审")
     urgent_id = draft_id_from(editor)
@@ -251,6 +253,7 @@ def test_markup_in_drafts_stays_text_in_the_browser(browser, server):
     expect(editor.locator("#live-body mark.mask")).to_be_visible()
     expect(editor.locator("#live-body")).to_contain_text('<script>alert("x")</script>')
     assert editor.locator("#live-body img, #live-body b, #live-body script").count() == 0
+    editor.select_option("select[name=channel_id]", label=CHANNEL)
     editor.click("button[value=submit]")
     expect(editor.locator("#draft-body")).to_contain_text('<img src=x onerror="alert(1)">')
     assert editor.locator("#draft-body img, #draft-body b, h1 b").count() == 0
@@ -265,6 +268,7 @@ def test_phone_queue_and_draft_fit_the_screen(browser, server):
     editor.goto(f"{server}/drafts/new")
     editor.fill("#f-title", "关于周末社区图书馆开放时间调整的通知")
     editor.fill("#f-body", "本周六上午九点至下午五点，社区图书馆照常开放阅览，欢迎居民前来借阅图书。" * 3)
+    editor.select_option("select[name=channel_id]", label=CHANNEL)
     editor.click("button[value=submit]")
     expect(editor.locator("h1")).to_contain_text("审核中")
 
@@ -279,3 +283,98 @@ def test_phone_queue_and_draft_fit_the_screen(browser, server):
     assert reviewer.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     box = reviewer.locator("#decide button[value=approve]").bounding_box()
     assert box["height"] >= 40, "the approve button is too small to tap"
+
+
+def test_personal_data_is_resolved_before_approval_and_never_published_raw(browser, server, app):
+    """002 §19: a reviewer keeps one value with a reason, the author takes the de-identified text for
+    the rest, and only then can the tiers approve; the sheet records why the kept value was kept."""
+    from playwright.sync_api import expect
+
+    steps = Steps("personal-data")
+    id_number, mobile = "110101199003078515", "13812345678"
+    title = "市民来信反映路灯损坏"
+    editor = login(browser, server, "editor")
+    editor.goto(f"{server}/drafts/new")
+    editor.fill("#f-title", title)
+    editor.fill("#f-body", f"市民王小明（身份证号{id_number}，手机{mobile}）来信反映小区路灯损坏，街道已安排维修。")
+    editor.select_option("select[name=channel_id]", label=CHANNEL)
+    editor.click("button[value=submit]")
+    expect(editor.locator("#personal-data .mask-item")).to_have_count(3)
+    draft_id = draft_id_from(editor)
+
+    reviewer = login(browser, server, "editor2")
+    reviewer.goto(f"{server}/drafts/{draft_id}")
+    expect(reviewer.locator("#decide button[value=approve]")).to_be_disabled()
+    expect(reviewer.locator("#personal-data")).not_to_contain_text(id_number)
+    steps.shot(reviewer, "reviewer-sees-open-masks")
+    name_item = reviewer.locator("#personal-data .mask-item", has_text="个人姓名")
+    name_item.locator("select[name=reason]").select_option(label="公职人员履职信息")
+    name_item.locator("input[name=note]").fill("王小明为社区网格员，履职信息依规公开")
+    name_item.locator("button").click()
+    expect(reviewer.locator(".flash")).to_have_text("已记录保留理由")
+    expect(reviewer.locator("#personal-data .mask-item")).to_have_count(2)
+    expect(reviewer.locator("#personal-data table.kept")).to_contain_text("公职人员履职信息")
+    steps.shot(reviewer, "reviewer-kept-the-name")
+
+    editor.goto(f"{server}/drafts/{draft_id}")
+    editor.click("#accept-masks")
+    expect(editor.locator(".flash")).to_have_text("已采用去标识化文本，生成新版本并重新审查")
+    expect(editor.locator("#personal-data .mask-item")).to_have_count(0)
+    expect(editor.locator("#changes")).to_be_visible()
+    for value in (id_number, mobile):
+        expect(editor.locator("body")).not_to_contain_text(value)
+    steps.shot(editor, "author-accepted-deidentified")
+
+    approve_from_queue(reviewer, server, title, "已核对")
+    head = login(browser, server, "head")
+    approve_from_queue(head, server, title, "同意")
+    editor.goto(f"{server}/drafts/{draft_id}")
+    editor.click("#publish button")
+    expect(editor.locator("#verification")).to_contain_text("已核验")
+    editor.goto(f"{server}/audit/sheet/{draft_id}")
+    sheet = editor.locator("article.sheet")
+    expect(sheet).to_contain_text("保留的个人信息")
+    expect(sheet).to_contain_text("公职人员履职信息")
+    expect(sheet.locator(".final-text")).to_contain_text("王小明")
+    expect(sheet.locator(".final-text")).not_to_contain_text(id_number)
+    steps.shot(editor, "sheet-with-kept-value")
+
+
+def test_a_leader_publishes_an_urgent_draft_on_the_phone_and_the_tiers_review_after(browser, server):
+    from playwright.sync_api import expect
+
+    steps = Steps("emergency")
+    title = "突发：城区内涝避险提示"
+    editor = login(browser, server, "editor")
+    editor.goto(f"{server}/drafts/new")
+    editor.fill("#f-title", title)
+    editor.fill("#f-body", "受强降雨影响，城区多处道路积水，请市民避开低洼路段，注意出行安全。")
+    editor.check("#f-urgent")
+    editor.select_option("select[name=channel_id]", label=CHANNEL)
+    editor.click("button[value=submit]")
+    expect(editor.locator("h1")).to_contain_text("审核中")
+    draft_id = draft_id_from(editor)
+
+    head = login(browser, server, "head")
+    head.goto(f"{server}/drafts/{draft_id}")
+    expect(head.locator("#emergency")).to_have_count(0)  # nobody but a leader skips a tier
+
+    leader = login(browser, server, "leader", viewport=PHONE)
+    leader.goto(f"{server}/drafts/{draft_id}")
+    leader.fill("#emergency textarea[name=reason]", "暴雨红色预警，须一小时内首发避险提示")
+    steps.shot(leader, "leader-emergency-form", full_page=False)
+    leader.click("#emergency button")
+    expect(leader.locator(".flash")).to_have_text("已紧急发布，其余环节将事后补审")
+    expect(leader.locator("h1")).to_contain_text("已发布")
+    assert leader.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    reviewer = login(browser, server, "editor2")
+    reviewer.goto(f"{server}/queue")
+    reviewer.locator(".queue li", has_text=f"稿件 #{draft_id}").get_by_role("link").click()
+    reviewer.click("#post-reviews button[value=approve]")
+    expect(reviewer.locator(".flash")).to_have_text("已完成事后补审")
+    expect(reviewer.locator("#post-reviews")).to_contain_text("同意")
+    steps.shot(reviewer, "post-review-done")
+    reviewer.goto(f"{server}/audit/sheet/{draft_id}")
+    expect(reviewer.locator("article.sheet")).to_contain_text("紧急发布")
+    expect(reviewer.locator("article.sheet")).to_contain_text("事后补审")

@@ -271,7 +271,7 @@ def test_sign_off_sheet_lists_final_text_route_and_signers(web, channel):
     assert "政务新媒体信息发布审签单" in page
     assert "本周六上午九点，社区图书馆照常开放阅览。" in page
     assert "编辑初审 → 部门负责人复审" in page
-    assert "Editor2（editor2）" in page and "文字无误" in page and "同意发布" in page
+    assert "<td>Editor2</td>" in page and "文字无误" in page and "同意发布" in page
 
 
 def test_sheet_is_not_for_other_departments(web, channel):
@@ -358,3 +358,75 @@ def test_repost_alterations_show_the_diff_against_the_original(web, app):
     assert '<li class="del">原文：已收购两万吨。</li>' in page
     assert '<li class="ins">本稿：已收购三万吨。&lt;b&gt;x&lt;/b&gt;</li>' in page
     assert "篡改原文内容" in page
+
+
+# ---------------------------------------------------------------- publication safety (002 §19)
+
+ID_NUMBER, MOBILE = "110101199003078515", "13812345678"
+PERSONAL = ("市民来信反映情况", f"市民王小明（身份证号{ID_NUMBER}，手机{MOBILE}）来信反映小区路灯损坏。")
+
+
+def test_a_reviewer_sees_open_masks_and_cannot_approve_until_they_are_resolved(web):
+    draft_id = submit_draft(web, "editor", *PERSONAL)
+    reviewer = web.login("editor2")
+    page = reviewer.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    assert page.count('class="mask-item"') == 3 and "保留原文" in page
+    assert re.search(r'value="approve" class="primary" disabled', page)
+    refused = reviewer.post(f"/drafts/{draft_id}/decision",
+                            data={"decision": "approve", "comment": "", "revision_hash": revision_hash(page)})
+    assert refused.status_code == 409 and "个人信息" in refused.get_data(as_text=True)
+
+    finding = re.search(r'name="finding" value="([^"]+:person)"', page).group(1)
+    kept = reviewer.post(f"/drafts/{draft_id}/personal-data", data={
+        "revision_hash": revision_hash(page), "finding": finding, "reason": "", "note": "x"}, follow_redirects=True)
+    assert "未能完成：保留理由须为" in kept.get_data(as_text=True)  # refused on the same page
+    kept = reviewer.post(f"/drafts/{draft_id}/personal-data", data={
+        "revision_hash": revision_hash(page), "finding": finding, "reason": "official_duty", "note": "网格员履职"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "已记录保留理由" in kept and kept.count('class="mask-item"') == 2 and "公职人员履职信息" in kept
+
+
+def test_after_the_deidentified_text_no_page_shows_the_raw_values(web):
+    draft_id = submit_draft(web, "editor", *PERSONAL)
+    author = web.login("editor")
+    page = author.get(f"/drafts/{draft_id}").get_data(as_text=True)
+    done = author.post(f"/drafts/{draft_id}/deidentify", data={"revision_hash": revision_hash(page)},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "已采用去标识化文本" in done and 'id="changes"' in done
+    for who in ("editor", "editor2", "auditor"):
+        client = web.login(who)
+        for path in (f"/drafts/{draft_id}", f"/audit?draft_id={draft_id}", "/audit/export.json"):
+            text = client.get(path).get_data(as_text=True)
+            assert ID_NUMBER not in text and MOBILE not in text, (who, path)
+
+
+def test_notifications_count_and_page(web, app, people):
+    from review import notify
+
+    with app.extensions["runtime"].db.session() as s:
+        notify.notify(s, [people["head"]], "rectification", "整改通知：测试消息")
+    head = web.login("head")
+    page = head.get("/queue").get_data(as_text=True)
+    assert re.search(r'id="nav-notifications">通知<span class="count">1</span>', page)
+    assert "整改通知：测试消息" in head.get("/notifications").get_data(as_text=True)
+    head.post("/notifications/read")
+    assert 'class="count"' not in head.get("/queue").get_data(as_text=True)
+
+
+def test_rectifications_page_lets_the_department_head_close_a_task(web, app, channel):
+    from review import rectification
+
+    draft_id = published_draft(web, channel)
+    with app.extensions["runtime"].db.session() as s:
+        publication = workflow.publication_of(s, s.get(Draft, draft_id))
+        rectification.open_task(s, publication, "patrol", "复查发现问题", [])
+    assert "复查发现问题" not in web.login("otherhead").get("/rectifications").get_data(as_text=True)
+    head = web.login("head")
+    page = head.get("/rectifications").get_data(as_text=True)
+    assert "复查发现问题" in page and "办结" in page
+    task_id = re.search(r"/rectifications/(\d+)/close", page).group(1)
+    closed = head.post(f"/rectifications/{task_id}/close", data={"note": "已删除原帖并更正"},
+                       follow_redirects=True).get_data(as_text=True)
+    assert "整改任务已办结" in closed and "已删除原帖并更正" in closed
+    dashboard = web.login("leader").get("/dashboard").get_data(as_text=True)
+    assert 'id="patrol"' in dashboard and "待整改任务：0 件" in dashboard
