@@ -4,9 +4,9 @@ from __future__ import annotations
 import functools
 from contextlib import contextmanager
 
-from flask import current_app, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, request, session, url_for
 
-from review.errors import Forbidden
+from review.errors import Forbidden, ReviewError
 from review.models import User
 from review.runtime import Runtime
 
@@ -20,6 +20,19 @@ def transaction():
     """One unit of work per action: commit on success, roll back on any error."""
     with runtime().db.session() as s:
         yield s
+
+
+def act(action, done: str, refused: str = "未能完成") -> bool:
+    """Run `action(session)` as one unit of work and flash what happened; a refusal is flashed with
+    its reason, so the page the person came from shows it and nothing they saw is lost."""
+    try:
+        with transaction() as s:
+            action(s)
+    except ReviewError as exc:
+        flash(f"{refused}：{exc.message}")
+        return False
+    flash(done)
+    return True
 
 
 def read_session():

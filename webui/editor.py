@@ -9,7 +9,7 @@ from review.errors import Forbidden, InvalidInput, ReviewError
 from review.models import KEEP_REASONS, Channel
 from review.workflow import REPOST_FIELDS
 
-from .common import current_user, login_required, read_session, runtime, transaction
+from .common import act, current_user, login_required, read_session, runtime, transaction
 
 bp = Blueprint("editor", __name__)
 AUTHORS = ("editor", "dept_head", "leader")
@@ -180,13 +180,8 @@ def submit(draft_id):
 @login_required(*AUTHORS)
 def accept_deidentified(draft_id):
     """The author takes the de-identified text: a new revision, screened again (002 §19)."""
-    try:
-        with transaction() as s:
-            workflow.accept_deidentified(s, current_user(), draft_id, request.form.get("revision_hash", ""))
-    except ReviewError as exc:
-        flash(f"未能完成：{exc.message}")
-    else:
-        flash("已采用去标识化文本，生成新版本并重新审查")
+    act(lambda s: workflow.accept_deidentified(s, current_user(), draft_id, request.form.get("revision_hash", "")),
+        "已采用去标识化文本，生成新版本并重新审查")
     return redirect(url_for("editor.show", draft_id=draft_id))
 
 
@@ -202,11 +197,5 @@ def withdraw(draft_id):
 @bp.route("/drafts/<int:draft_id>/publish", methods=["POST"])
 @login_required()
 def publish(draft_id):
-    try:
-        with transaction() as s:
-            workflow.publish(s, current_user(), draft_id)
-    except ReviewError as exc:
-        flash(f"未能发布：{exc.message}")
-    else:
-        flash("稿件已发布，正在核验渠道上的内容")
+    act(lambda s: workflow.publish(s, current_user(), draft_id), "稿件已发布，正在核验渠道上的内容", "未能发布")
     return redirect(url_for("editor.show", draft_id=draft_id))

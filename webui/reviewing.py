@@ -7,9 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from review import emergency, notify, rectification
 from review import queue as review_queue
 from review import workflow
-from review.errors import ReviewError
-
-from .common import current_user, login_required, read_session, transaction
+from .common import act, current_user, login_required, read_session, transaction
 
 bp = Blueprint("review", __name__)
 SIGNERS = ("editor", "dept_head", "leader")
@@ -37,13 +35,7 @@ def decide(draft_id):
 
 def _on_draft_page(draft_id: int, action, done: str):
     """Run an action from the draft page; a refusal comes back to the same page with its reason."""
-    try:
-        with transaction() as s:
-            action(s)
-    except ReviewError as exc:
-        flash(f"未能完成：{exc.message}")
-    else:
-        flash(done)
+    act(action, done)
     return redirect(url_for("editor.show", draft_id=draft_id))
 
 
@@ -69,17 +61,12 @@ def emergency_publish(draft_id):
 @login_required(*SIGNERS)
 def post_review(post_review_id):
     form = request.form
-    draft_id = int(form.get("draft_id", "0")) if form.get("draft_id", "").isdigit() else 0
-    try:
-        with transaction() as s:
-            row = emergency.post_review(s, current_user(), post_review_id, form.get("decision", ""),
-                                        form.get("comment", ""))
-            draft_id = row.draft_id
-    except ReviewError as exc:
-        flash(f"未能完成：{exc.message}")
-    else:
-        flash("已完成事后补审" if form.get("decision") == "approve" else "已记录补审意见，并通知部门负责人整改")
-    return redirect(url_for("editor.show", draft_id=draft_id) if draft_id else url_for("review.queue"))
+    draft_id = form.get("draft_id", "")
+    act(lambda s: emergency.post_review(s, current_user(), post_review_id, form.get("decision", ""),
+                                        form.get("comment", "")),
+        "已完成事后补审" if form.get("decision") == "approve" else "已记录补审意见，并通知部门负责人整改")
+    return redirect(url_for("editor.show", draft_id=int(draft_id)) if draft_id.isdigit() and len(draft_id) < 10
+                    else url_for("review.queue"))
 
 
 @bp.route("/rectifications")
@@ -94,13 +81,8 @@ def rectifications():
 @bp.route("/rectifications/<int:task_id>/close", methods=["POST"])
 @login_required("dept_head")
 def close_rectification(task_id):
-    try:
-        with transaction() as s:
-            rectification.close_task(s, current_user(), task_id, request.form.get("note", ""))
-    except ReviewError as exc:
-        flash(f"未能办结：{exc.message}")
-    else:
-        flash("整改任务已办结")
+    act(lambda s: rectification.close_task(s, current_user(), task_id, request.form.get("note", "")),
+        "整改任务已办结", "未能办结")
     return redirect(url_for("review.rectifications"))
 
 

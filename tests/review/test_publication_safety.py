@@ -10,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from sqlalchemy import select
 
-from review import emergency, jobs, patrol, publishing, workflow
+from review import emergency, patrol, workflow
 from review.admin import save_override, wordlist_text
 from review.errors import Conflict, Forbidden, InvalidInput
 from review.models import (
