@@ -179,6 +179,35 @@ class ScreeningResult(Base):
     versions: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    rows: Mapped[list["FindingRow"]] = relationship(cascade="all, delete-orphan")
+
+    @classmethod
+    def of(cls, revision_id: int, result: dict, findings: list[dict]) -> "ScreeningResult":
+        """A result as stored: `findings` as given (values already masked), and one row per finding."""
+        return cls(revision_id=revision_id, sensitivity=result["sensitivity"], route=list(result["route"]),
+                   findings=findings, deidentified=result["deidentified"], versions=result["versions"],
+                   rows=[FindingRow.of(f) for f in findings])
+
+
+class FindingRow(Base):
+    """One finding of a screening as a row, so the trail and the dashboard query findings in SQL."""
+
+    __tablename__ = "finding"
+    __table_args__ = (Index("ix_finding_category_action", "category", "action"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    screening_id: Mapped[int] = mapped_column(ForeignKey("screening_result.id"), index=True)
+    check: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(8))
+    span_start: Mapped[int] = mapped_column(Integer)
+    span_end: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(16))
+
+    @classmethod
+    def of(cls, finding: dict) -> "FindingRow":
+        return cls(check=finding["check"], category=finding["category"], field=finding["field"],
+                   span_start=finding["start"], span_end=finding["end"], action=finding["action"])
+
 
 class SignOff(Base):
     __tablename__ = "sign_off"

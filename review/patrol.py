@@ -52,9 +52,7 @@ def review_publication(session: Session, run: PatrolRun, publication: Publicatio
     known = {_key(f) for f in (before.findings if before else []) if f.get("action") in SERIOUS}
     findings = masks.strip_masked_values(result["findings"], result["deidentified"])
     new = [f for f in findings if f.get("action") in SERIOUS and _key(f) not in known]
-    session.add(ScreeningResult(revision_id=publication.revision_id, sensitivity=result["sensitivity"],
-                                route=list(result["route"]), findings=findings, deidentified=result["deidentified"],
-                                versions=result["versions"]))
+    session.add(ScreeningResult.of(publication.revision_id, result, findings))
     if new:
         run.flagged += 1
         summary = (f"已发布稿件 #{publication.draft_id} 按更新后的规则复查，发现 {len(new)} 处问题："

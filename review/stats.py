@@ -3,7 +3,7 @@ and which accounts have gone quiet (002 §18: accounts update at least every 7 d
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from . import patrol, publishing
 from .db import utcnow
-from .models import TIERS, AuditEvent, Channel, Draft, Publication, Rectification, ScreeningResult, SignOff
+from .models import TIERS, AuditEvent, Channel, Draft, FindingRow, Publication, Rectification, ScreeningResult, SignOff
 
 QUIET_DAYS = 7  # 002 §18
 
@@ -82,25 +82,24 @@ def time_per_tier(session: Session, since: datetime) -> list[TierTime]:
 
 def blocked_by_category(session: Session, since: datetime) -> dict:
     """Of the screenings in the period, how many were blocked, and which categories blocked them."""
-    total = 0
-    blocked = 0
-    categories: Counter[tuple[str, str]] = Counter()
-    for sensitivity, findings in session.execute(
-        select(ScreeningResult.sensitivity, ScreeningResult.findings).where(ScreeningResult.created_at >= since)
-    ):
-        total += 1
-        if sensitivity != "blocked":
-            continue
-        blocked += 1
-        # A draft blocked by two findings of one category counts once for it.
-        for key in {(f.get("check"), f.get("category")) for f in findings if f.get("action") == "block"}:
-            categories[key] += 1
+    in_period = ScreeningResult.created_at >= since
+    total = session.scalar(select(func.count()).select_from(ScreeningResult).where(in_period)) or 0
+    blocked = session.scalar(select(func.count()).select_from(ScreeningResult)
+                             .where(in_period, ScreeningResult.sensitivity == "blocked")) or 0
+    # A screening blocked by two findings of one category counts once for it.
+    per_screening = (select(FindingRow.screening_id, FindingRow.check, FindingRow.category).distinct()
+                     .join(ScreeningResult, ScreeningResult.id == FindingRow.screening_id)
+                     .where(in_period, ScreeningResult.sensitivity == "blocked", FindingRow.action == "block")
+                     .subquery())
+    counts = session.execute(select(per_screening.c.check, per_screening.c.category, func.count())
+                             .group_by(per_screening.c.check, per_screening.c.category)
+                             .order_by(func.count().desc(), per_screening.c.category)).all()
     return {
         "total": total,
         "blocked": blocked,
         "share": blocked / total if total else 0.0,
         "categories": [{"check": c, "category": k, "count": n, "share": n / blocked if blocked else 0.0}
-                       for (c, k), n in categories.most_common()],
+                       for c, k, n in counts],
     }
 
 

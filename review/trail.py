@@ -12,11 +12,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Text, cast, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from . import audit
-from .models import AuditEvent, Draft, Revision, ScreeningResult
+from .models import AuditEvent, Draft, FindingRow, Revision, ScreeningResult
 
 PAGE_SIZE = 50
 
@@ -68,16 +68,11 @@ class TrailFilter:
 
 
 def drafts_with_category(category: str):
-    """Drafts any revision of which screening flagged with `category`.
-
-    Findings are a JSON list; matching the serialized text works the same on SQLite and
-    PostgreSQL (both keep SQLAlchemy's json.dumps output) without a JSON index. Category ids are
-    ASCII identifiers, so the quoted pattern cannot match inside another value.
-    """
-    pattern = f'%"category": "{category}"%'
+    """Drafts any revision of which screening flagged with `category`."""
     return (select(Revision.draft_id)
             .join(ScreeningResult, ScreeningResult.revision_id == Revision.id)
-            .where(cast(ScreeningResult.findings, Text).like(pattern)))
+            .join(FindingRow, FindingRow.screening_id == ScreeningResult.id)
+            .where(FindingRow.category == category))
 
 
 # Counting stops here: past it the page says "more than", as exact totals of a large trail cost

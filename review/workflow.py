@@ -315,14 +315,7 @@ def apply_screening(session: Session, revision_id: int, result: dict, *, rescree
     previous = latest_screening(session, revision_id)
     if not rescreen and draft.status != "screening" and previous is not None:
         return draft  # a retried job: already applied
-    stored = ScreeningResult(
-        revision_id=revision_id,
-        sensitivity=result["sensitivity"],
-        route=list(result["route"]),
-        findings=masks.strip_masked_values(result["findings"], result["deidentified"]),
-        deidentified=result["deidentified"],
-        versions=result["versions"],
-    )
+    stored = ScreeningResult.of(revision_id, result, masks.strip_masked_values(result["findings"], result["deidentified"]))
     session.add(stored)
     session.flush()
     if draft.current_revision_id != revision_id:
