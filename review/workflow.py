@@ -74,6 +74,18 @@ def get_draft(session: Session, draft_id: int, *, lock: bool = False) -> Draft:
     return draft
 
 
+def may_read(draft: Draft, user: User) -> bool:
+    """Who sees a draft, its history and its sheet: its department, its author, leaders, auditors and
+    administrators (002 §25: operation permissions)."""
+    return (user.role in ("auditor", "admin", "leader") or draft.author_id == user.id
+            or user.department_id == draft.department_id)
+
+
+def require_may_read(draft: Draft, user: User) -> None:
+    if not may_read(draft, user):
+        raise Forbidden("您无权查看此稿件")
+
+
 def current_revision(session: Session, draft: Draft) -> Revision:
     return session.get(Revision, draft.current_revision_id)
 

@@ -88,14 +88,8 @@ def submit(draft_id):
 def get_draft(draft_id):
     with transaction() as s:
         draft = workflow.get_draft(s, draft_id)
-        if not _may_read(draft, g.api_user):
-            raise Forbidden("您无权查看此稿件")
+        workflow.require_may_read(draft, g.api_user)
     return jsonify(_draft_json(draft_id))
-
-
-def _may_read(draft, user) -> bool:
-    return (user.role in ("auditor", "admin", "leader") or draft.author_id == user.id
-            or user.department_id == draft.department_id)
 
 
 @bp.post("/drafts/<int:draft_id>/decision")

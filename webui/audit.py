@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from review import audit, emergency, trail as trails, workflow
 from review.deadlines import CHINA
-from review.errors import Forbidden, InvalidInput
+from review.errors import InvalidInput
 from review.models import STATUSES, AuditEvent, Channel, Department, User
 
 from .common import current_user, login_required, read_session, runtime
@@ -132,8 +132,7 @@ def sheet(draft_id):
     s = read_session()
     view = workflow.view(s, draft_id)
     user = current_user()
-    if user.role in ("editor", "dept_head") and user.department_id != view.draft.department_id:
-        raise Forbidden("您无权查看此稿件的审签单")
+    workflow.require_may_read(view.draft, user)
     if view.draft.status != "published":
         raise InvalidInput("只有已发布的稿件有审签单")
     return render_template("sheet.html", view=view, draft=view.draft, revision=view.revision,

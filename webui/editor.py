@@ -103,7 +103,7 @@ def show(draft_id):
     s = read_session()
     view = workflow.view(s, draft_id)
     user = current_user()
-    _require_can_read(view.draft, user)
+    workflow.require_may_read(view.draft, user)
     draft = view.draft
     may_sign, as_deputy = workflow.can_sign(s, draft, user)
     history = workflow.revisions(s, draft)
@@ -136,14 +136,6 @@ def show(draft_id):
         post_reviews=emergency.post_reviews(s, draft.id),
         may_post_review=lambda row: emergency.may_post_review(s, row, user),
     )
-
-
-def _require_can_read(draft, user):
-    if user.role in ("auditor", "admin", "leader") or draft.author_id == user.id:
-        return
-    if user.department_id == draft.department_id:
-        return
-    raise Forbidden("您无权查看此稿件")
 
 
 @bp.route("/drafts/<int:draft_id>/edit", methods=["GET", "POST"])
