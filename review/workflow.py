@@ -46,13 +46,29 @@ SENSITIVITY_LABELS = {"general": "一般", "important": "重要", "blocked": "�
 # Drafts whose sign-offs a wordlist or model change can make insufficient: they are screened again.
 RESCREEN_STATES = ("in_review", "approved")
 
-# Which states each action may start from.
-ALLOWED_FROM = {
-    "edit": ("draft", "returned", "screening", "in_review", "approved"),
-    "submit": ("draft", "returned"),
-    "decide": ("in_review",),
-    "publish": ("approved",),
-    "withdraw": ("draft", "screening", "in_review", "returned", "approved"),
+IN_WORKFLOW = ("screening", "in_review", "approved")
+# The state machine, in one table: (state, event) -> the next state. Every status change goes
+# through `_move`, so a transition missing here cannot happen, whatever a caller checked before.
+TRANSITIONS = {
+    ("draft", "submit"): "screening",
+    ("returned", "submit"): "screening",
+    ("draft", "edit"): "draft",
+    ("returned", "edit"): "returned",
+    # An edit, or a change of what would be published with the text, voids the sign-offs.
+    **{(state, "edit"): "screening" for state in IN_WORKFLOW},
+    ("screening", "route"): "in_review",
+    # A re-screening that raised the sensitivity starts the route again (or returns the draft).
+    ("in_review", "route"): "in_review",
+    ("approved", "route"): "in_review",
+    **{(state, "block"): "returned" for state in IN_WORKFLOW},
+    ("screening", "fail"): "returned",
+    ("in_review", "approve"): "in_review",
+    ("in_review", "approve_last"): "approved",
+    ("in_review", "reject"): "returned",
+    ("approved", "publish"): "published",
+    # 004 6.3.2.3: a leader publishes an urgent draft before the lower tiers sign (review/emergency.py).
+    ("in_review", "emergency_publish"): "published",
+    **{(state, "withdraw"): "withdrawn" for state in ("draft", "returned", *IN_WORKFLOW)},
 }
 STATUS_LABELS = {
     "draft": "草稿", "screening": "自动审查中", "in_review": "审核中", "approved": "已签发待发布",
@@ -118,9 +134,14 @@ def revisions(session: Session, draft: Draft) -> list[Revision]:
 # ---------------------------------------------------------------- validation
 
 
-def _require_state(draft: Draft, action: str) -> None:
-    if draft.status not in ALLOWED_FROM[action]:
+def _require_state(draft: Draft, event: str) -> None:
+    if (draft.status, event) not in TRANSITIONS:
         raise Conflict(f"稿件当前状态为“{STATUS_LABELS[draft.status]}”，不能执行此操作")
+
+
+def _move(draft: Draft, event: str) -> None:
+    _require_state(draft, event)
+    draft.status = TRANSITIONS[(draft.status, event)]
 
 
 def _clean_text(title: str, body: str) -> tuple[str, str]:
@@ -264,7 +285,7 @@ def edit_draft(
                          revision_hash=previous.content_hash, changed=changed, urgent=draft.urgent)
         if changed and draft.status in ("screening", "in_review", "approved"):
             # The text is the same but what would be published is not: screen and sign again.
-            _start_screening(session, draft, actor, reason="稿件的发布渠道、转载信息或公开属性已修改，原有签批作废，重新审查")
+            _start_screening(session, draft, actor, "edit", reason="稿件的发布渠道、转载信息或公开属性已修改，原有签批作废，重新审查")
         return draft
     revision = _add_revision(session, draft, actor, title, body)
     # An override justified the findings of the old text; the new text needs its own.
@@ -273,7 +294,7 @@ def edit_draft(
                  revision=revision.number, previous_hash=previous.content_hash)
     if draft.status in ("screening", "in_review", "approved"):
         # Sign-offs are bound to the old revision's hash, so they no longer count.
-        _start_screening(session, draft, actor, reason="稿件已修改，原有签批作废，重新审查")
+        _start_screening(session, draft, actor, "edit", reason="稿件已修改，原有签批作废，重新审查")
     return draft
 
 
@@ -302,12 +323,12 @@ def submit(session: Session, actor: User, draft_id: int, override_reason: str | 
     draft.deadline_at = deadlines.draft_deadline(utcnow(), draft.urgent)
     audit.record(session, actor, "submitted", draft_id=draft.id, revision_hash=revision.content_hash,
                  override_reason=override_reason, urgent=draft.urgent, deadline_at=draft.deadline_at)
-    _start_screening(session, draft, actor)
+    _start_screening(session, draft, actor, "submit")
     return draft
 
 
-def _start_screening(session: Session, draft: Draft, actor: User | None, reason: str | None = None) -> None:
-    draft.status = "screening"
+def _start_screening(session: Session, draft: Draft, actor: User | None, event: str, reason: str | None = None) -> None:
+    _move(draft, event)
     draft.round += 1
     draft.current_tier = None
     draft.note = reason
@@ -346,7 +367,7 @@ def _route(session: Session, draft: Draft, screening: ScreeningResult, reason: s
     revision_hash = current_revision(session, draft).content_hash
     draft.sensitivity = screening.sensitivity
     if screening.sensitivity == "blocked" and not draft.override_reason:
-        draft.status = "returned"
+        _move(draft, "block")
         draft.route = []
         draft.current_tier = None
         draft.note = (f"{reason}；" if reason else "") + "自动审查发现禁止发布的内容，请修改，或填写理由申请人工复核"
@@ -360,7 +381,7 @@ def _route(session: Session, draft: Draft, screening: ScreeningResult, reason: s
                      findings=[f.get("category") for f in screening.findings if f.get("action") == "block"])
     else:
         draft.route = list(screening.route)
-    draft.status = "in_review"
+    _move(draft, "route")
     draft.current_tier = draft.route[0]
     draft.tier_since = utcnow()
     audit.record(session, None, "routed", draft_id=draft.id, revision_hash=revision_hash, route=draft.route,
@@ -393,7 +414,7 @@ def screening_failed(session: Session, revision_id: int, error: str) -> None:
     draft = get_draft(session, revision.draft_id, lock=True)
     if draft.status != "screening" or draft.current_revision_id != revision_id:
         return
-    draft.status = "returned"
+    _move(draft, "fail")
     draft.note = "自动审查未能完成，请稍后重新提交；如多次失败请联系管理员"
     audit.record(session, None, "screening_failed", draft_id=draft.id, revision_hash=revision.content_hash,
                  error=error[:500])
@@ -483,7 +504,7 @@ def decide(session: Session, actor: User, draft_id: int, decision: str, comment:
     tiers = signer_tiers(session, draft, actor)
     if not tiers:
         raise Forbidden("您不是此稿件的审签人")
-    _require_state(draft, "decide")
+    _require_state(draft, decision)
     revision = current_revision(session, draft)
     if revision_hash != revision.content_hash:
         raise Conflict("稿件已被修改，您看到的不是最新版本，请刷新后重新审阅")
@@ -512,7 +533,7 @@ def decide(session: Session, actor: User, draft_id: int, decision: str, comment:
         audit.record(session, actor, "approved" if decision == "approve" else "rejected", draft_id=draft.id,
                      revision_hash=revision.content_hash, tier=tier, comment=comment, as_deputy=as_deputy)
         if decision == "reject":
-            draft.status = "returned"
+            _move(draft, "reject")
             draft.current_tier = None
             draft.note = f"{TIER_LABELS[tier]}退回：{comment}"
         else:
@@ -522,7 +543,7 @@ def decide(session: Session, actor: User, draft_id: int, decision: str, comment:
                 draft.tier_since = utcnow()
             else:
                 draft.current_tier = None
-                draft.status = "approved"
+                _move(draft, "approve_last")
                 audit.record(session, None, "approved_all_tiers", draft_id=draft.id,
                              revision_hash=revision.content_hash, route=draft.route)
         session.flush()  # the unique constraints and the version check speak here
@@ -586,7 +607,7 @@ def publish_revision(session: Session, actor: User, draft: Draft, emergency_reas
                               published_by_id=actor.id, published_at=now, emergency=emergency_reason is not None,
                               emergency_reason=emergency_reason)
     session.add(publication)
-    draft.status = "published"
+    _move(draft, "emergency_publish" if emergency_reason is not None else "publish")
     draft.current_tier = None
     draft.published_at = now
     with _refused_by_database("稿件已发布或刚被修改，请刷新后重试"):
@@ -675,8 +696,7 @@ def accept_deidentified(session: Session, actor: User, draft_id: int, revision_h
 def withdraw(session: Session, actor: User, draft_id: int) -> Draft:
     draft = get_draft(session, draft_id, lock=True)
     _require_author(draft, actor)
-    _require_state(draft, "withdraw")
-    draft.status = "withdrawn"
+    _move(draft, "withdraw")
     draft.current_tier = None
     audit.record(session, actor, "withdrawn", draft_id=draft.id,
                  revision_hash=current_revision(session, draft).content_hash)

@@ -395,3 +395,22 @@ def test_changing_what_is_published_besides_the_text_voids_the_signoffs(rt, peop
         publish(rt, people["editor"], draft_id)
     changed = events(rt, draft_id, "draft_options_changed")[-1]
     assert changed.details["changed"] == ["repost"]
+
+
+def test_the_transition_table_is_the_only_way_a_status_changes():
+    from review.models import STATUSES, Draft
+
+    events = {event for _, event in workflow.TRANSITIONS}
+    assert {s for s, _ in workflow.TRANSITIONS} | set(workflow.TRANSITIONS.values()) <= set(STATUSES)
+    # Nothing leaves published or withdrawn.
+    assert not [key for key in workflow.TRANSITIONS if key[0] in ("published", "withdrawn")]
+    for state in STATUSES:
+        for event in events:
+            draft = Draft(status=state)
+            if (state, event) in workflow.TRANSITIONS:
+                workflow._move(draft, event)
+                assert draft.status == workflow.TRANSITIONS[(state, event)]
+            else:
+                with pytest.raises(Conflict):
+                    workflow._move(draft, event)
+                assert draft.status == state
