@@ -8,6 +8,7 @@ an audit event, a dashboard alert, a notice to every approver and a 整改 task 
 from __future__ import annotations
 
 import json
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,10 @@ def _post_webhook(publication: Publication) -> Delivery:
     # Posted: from here on a problem is recorded, never raised (a retry would post twice).
     try:
         if isinstance(echoed, dict) and isinstance(echoed.get("url"), str):
-            # The platform names where the post now lives: read it from there.
+            # The platform names where the post now lives: read it from there, on the platform's own
+            # host only (an answer must not make this server fetch any address it names).
+            if urllib.parse.urlsplit(echoed["url"]).netloc != urllib.parse.urlsplit(url).netloc:
+                raise DeliveryError(f"回读地址不在渠道的主机上：{echoed['url'][:100]}")
             title, body_text = _fetch_post(echoed["url"])
             return Delivery(reference, title, body_text, echoed["url"][:500])
         if isinstance(echoed, dict) and "title" in echoed:

@@ -405,3 +405,48 @@ def test_the_emergency_lane_needs_an_urgent_draft_a_reason_and_resolved_masks(rt
     with rt.db.session() as s:
         assert s.scalars(select(PostReview)).all() == []
         assert s.scalars(select(MaskResolution)).all() == []
+
+
+class _ReadBackChannel(BaseHTTPRequestHandler):
+    """A platform that answers a post with the URL where it can be read back."""
+
+    def do_POST(self):
+        post = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        self.server.posts.append(post)
+        self.send_response(200)
+        self.end_headers()
+        url = self.server.read_back_url or f"http://127.0.0.1:{self.server.server_port}/posts/{len(self.server.posts)}"
+        self.wfile.write(json.dumps({"url": url}).encode("utf-8"))
+
+    def do_GET(self):
+        post = self.server.posts[int(self.path.rsplit("/", 1)[1]) - 1]
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(json.dumps({"title": post["title"], "body": post["body"]}, ensure_ascii=False).encode("utf-8"))
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def read_back_platform():
+    server = HTTPServer(("127.0.0.1", 0), _ReadBackChannel)
+    server.posts, server.read_back_url = [], None
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.url = f"http://127.0.0.1:{server.server_port}/posts"
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_read_back_url_on_the_platforms_host_verifies_and_another_host_is_never_fetched(rt, people,
+                                                                                         read_back_platform):
+    channel_id = _webhook_channel(rt, read_back_platform.url)
+    draft_id = _published(rt, people, channel_id=channel_id)
+    publication = _publication(rt, draft_id)
+    assert publication.verification == "verified" and publication.read_back.endswith("/posts/1")
+
+    read_back_platform.read_back_url = "http://localhost:1/elsewhere"
+    other = _published(rt, people, channel_id=channel_id)
+    assert _publication(rt, other).verification == "failed"
+    assert "主机" in events(rt, other, "publication_mismatch")[0].details["problem"]
