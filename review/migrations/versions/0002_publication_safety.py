@@ -13,8 +13,13 @@ OLD_PLATFORMS = ('微博', '微信公众号', '移动客户端', '其他')
 NEW_PLATFORMS = ('微博', '微信公众号', '移动客户端', '网站', '其他')
 
 
-def _platform_check(platforms):
-    return 'platform IN (' + ', '.join(repr(p) for p in platforms) + ')'
+def _replace_platform_check(platforms):
+    check = 'platform IN (' + ', '.join(repr(p) for p in platforms) + ')'
+    # SQLite changes a CHECK constraint only by copying the table; PostgreSQL alters it in place.
+    recreate = 'always' if op.get_bind().dialect.name == 'sqlite' else 'auto'
+    with op.batch_alter_table('channel', schema=None, recreate=recreate) as batch_op:
+        batch_op.drop_constraint('ck_channel_platform', type_='check')
+        batch_op.create_check_constraint('ck_channel_platform', check)
 
 
 revision = '0002_publication_safety'
@@ -132,9 +137,7 @@ def upgrade():
     with op.batch_alter_table('sign_off', schema=None) as batch_op:
         batch_op.add_column(sa.Column('emergency', sa.Boolean(), nullable=False, server_default=sa.false()))
 
-    with op.batch_alter_table('channel', schema=None, recreate='always') as batch_op:
-        batch_op.drop_constraint('ck_channel_platform', type_='check')
-        batch_op.create_check_constraint('ck_channel_platform', _platform_check(NEW_PLATFORMS))
+    _replace_platform_check(NEW_PLATFORMS)
 
     # 002 §19: screening results stored before this revision kept the raw personal values.
     screening = sa.table('screening_result', sa.column('id', sa.Integer), sa.column('findings', sa.JSON),
@@ -147,9 +150,7 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('channel', schema=None, recreate='always') as batch_op:
-        batch_op.drop_constraint('ck_channel_platform', type_='check')
-        batch_op.create_check_constraint('ck_channel_platform', _platform_check(OLD_PLATFORMS))
+    _replace_platform_check(OLD_PLATFORMS)
 
     with op.batch_alter_table('sign_off', schema=None) as batch_op:
         batch_op.drop_column('emergency')
