@@ -14,7 +14,7 @@ from . import audit, deadlines, notify, rectification, workflow
 from .db import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import DECISIONS, Publication, PostReview, SignOff, User
-from .workflow import TIER_LABELS
+from .labels import STATUS_LABELS, TIER_LABELS
 
 REASON_MIN = 10
 REASON_MAX = 1000
@@ -40,7 +40,7 @@ def emergency_publish(session: Session, actor: User, draft_id: int, reason: str,
     if not draft.urgent:
         raise Conflict("只有标记为“突发”的稿件可以走紧急发布（004 6.3.2.3）")
     if draft.status != "in_review":
-        raise Conflict(f"稿件当前状态为“{workflow.STATUS_LABELS[draft.status]}”，不能紧急发布")
+        raise Conflict(f"稿件当前状态为“{STATUS_LABELS[draft.status]}”，不能紧急发布")
     if draft.sensitivity == "blocked":
         raise Conflict("自动审查发现禁止发布的内容，不能紧急发布")
     revision = workflow.current_revision(session, draft)

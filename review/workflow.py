@@ -11,7 +11,6 @@ database refuse whatever slips past a check.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import audit, deadlines, masks
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
+from .labels import SENSITIVITY_LABELS, STATUS_LABELS, TIER_LABELS
 from .models import (
     DECISIONS,
     KEEP_REASONS,
@@ -42,7 +42,6 @@ BODY_MAX = 1_000_000
 AUTHOR_ROLES = ("editor", "dept_head", "leader")
 REPOST_FIELDS = ("source", "original_author", "original_title", "original_url", "original_published_at")
 SENSITIVITY_RANK = {"general": 0, "important": 1, "blocked": 2}
-SENSITIVITY_LABELS = {"general": "一般", "important": "重要", "blocked": "禁止发布"}
 # Drafts whose sign-offs a wordlist or model change can make insufficient: they are screened again.
 RESCREEN_STATES = ("in_review", "approved")
 
@@ -70,11 +69,6 @@ TRANSITIONS = {
     ("in_review", "emergency_publish"): "published",
     **{(state, "withdraw"): "withdrawn" for state in ("draft", "returned", *IN_WORKFLOW)},
 }
-STATUS_LABELS = {
-    "draft": "草稿", "screening": "自动审查中", "in_review": "审核中", "approved": "已签发待发布",
-    "published": "已发布", "returned": "已退回", "withdrawn": "已撤回",
-}
-TIER_LABELS = {"editor": "编辑初审", "dept_head": "部门负责人复审", "leader": "主要领导终审"}
 
 
 # ---------------------------------------------------------------- lookups
@@ -708,59 +702,3 @@ def withdraw(session: Session, actor: User, draft_id: int) -> Draft:
 
 def my_drafts(session: Session, user: User) -> list[Draft]:
     return list(session.scalars(select(Draft).where(Draft.author_id == user.id).order_by(Draft.updated_at.desc())))
-
-
-@dataclass
-class DraftView:
-    """Everything a page or the API shows about one draft."""
-
-    draft: Draft
-    revision: Revision
-    screening: ScreeningResult | None
-    signoffs: list[SignOff]
-    open_masks: list[dict]
-    kept: list[MaskResolution]
-
-    def to_dict(self) -> dict:
-        d, r, s = self.draft, self.revision, self.screening
-        return {
-            "id": d.id,
-            "title": r.title,
-            "body": r.body,
-            "status": d.status,
-            "sensitivity": d.sensitivity,
-            "route": d.route,
-            "current_tier": d.current_tier,
-            "urgent": d.urgent,
-            "deadline_at": d.deadline_at.isoformat() if d.deadline_at else None,
-            "disclosure": d.disclosure,
-            "repost": d.repost,
-            "override_reason": d.override_reason,
-            "note": d.note,
-            "channel": d.channel.name if d.channel else None,
-            "author": d.author.username,
-            "revision": {"number": r.number, "hash": r.content_hash},
-            "findings": s.findings if s else [],
-            "deidentified": s.deidentified if s else None,
-            "open_masks": self.open_masks,
-            "kept_personal_data": [
-                {"finding": k.finding_key, "category": k.category, "reason": k.reason, "reason_label": k.reason_label,
-                 "note": k.note, "user": k.user.username, "name": k.user.name, "at": k.created_at.isoformat()}
-                for k in self.kept
-            ],
-            "signoffs": [
-                {"tier": x.tier, "user": x.user.username, "name": x.user.name, "decision": x.decision,
-                 "comment": x.comment, "at": x.created_at.isoformat(), "revision_hash": x.revision_hash,
-                 "as_deputy": x.as_deputy}
-                for x in self.signoffs
-            ],
-        }
-
-
-def view(session: Session, draft_id: int) -> DraftView:
-    draft = get_draft(session, draft_id)
-    revision = current_revision(session, draft)
-    screening = latest_screening(session, revision.id)
-    return DraftView(draft, revision, screening, all_signoffs(session, draft),
-                     masks.open_masks(session, revision, screening), masks.resolutions(session, revision))
-

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from review.config import Config
 from review.errors import ReviewError
 from review.runtime import Runtime
-from review.workflow import STATUS_LABELS, TIER_LABELS
+from review.labels import STATUS_LABELS, TIER_LABELS
 
 csrf = CSRFProtect()
 

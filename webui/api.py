@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from review import accounts, admin, audit, emergency, notify, workflow
+from review import accounts, admin, audit, emergency, notify, views, workflow
 from review import queue as review_queue
 from review.errors import Forbidden, InvalidInput, NotAuthenticated
 
@@ -45,7 +45,7 @@ def _flag(data: dict, key: str):
 
 def _draft_json(draft_id: int) -> dict:
     with transaction() as s:
-        return workflow.view(s, draft_id).to_dict()
+        return views.draft_view(s, draft_id).to_dict()
 
 
 @bp.post("/drafts")
@@ -198,7 +198,7 @@ def withdraw(draft_id):
 def queue():
     with transaction() as s:
         drafts = review_queue.waiting_for(s, g.api_user)
-        items = [workflow.view(s, d.id).to_dict() for d in drafts]
+        items = [views.draft_view(s, d.id).to_dict() for d in drafts]
     return jsonify(items=items)
 
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from flask import Blueprint, Response, current_app, render_template, request
 from sqlalchemy import select
 
-from review import audit, emergency, trail as trails, workflow
+from review import audit, emergency, trail as trails, views, workflow
 from review.deadlines import CHINA
 from review.errors import InvalidInput
 from review.models import STATUSES, AuditEvent, Channel, Department, User
@@ -130,7 +130,7 @@ def export(fmt):
 @login_required(*READERS, "leader", "dept_head", "editor")
 def sheet(draft_id):
     s = read_session()
-    view = workflow.view(s, draft_id)
+    view = views.draft_view(s, draft_id)
     user = current_user()
     workflow.require_may_read(view.draft, user)
     if view.draft.status != "published":

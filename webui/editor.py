@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from review import diff, emergency, masks, preview, workflow
+from review import diff, emergency, masks, preview, views, workflow
 from review.errors import Forbidden, InvalidInput, ReviewError
 from review.models import KEEP_REASONS, Channel
 from review.workflow import REPOST_FIELDS
@@ -101,7 +101,7 @@ def live_preview():
 @login_required()
 def show(draft_id):
     s = read_session()
-    view = workflow.view(s, draft_id)
+    view = views.draft_view(s, draft_id)
     user = current_user()
     workflow.require_may_read(view.draft, user)
     draft = view.draft
@@ -142,7 +142,7 @@ def show(draft_id):
 @login_required(*AUTHORS)
 def edit(draft_id):
     if request.method == "GET":
-        view = workflow.view(read_session(), draft_id)
+        view = views.draft_view(read_session(), draft_id)
         if view.draft.author_id != current_user().id:
             raise Forbidden("只有稿件作者可以修改稿件")
         d, r = view.draft, view.revision
@@ -154,7 +154,7 @@ def edit(draft_id):
         with transaction() as s:
             workflow.edit_draft(s, current_user(), draft_id, **values)
     except ReviewError as exc:
-        return _form_page(values, draft_view=workflow.view(read_session(), draft_id), error=exc.message,
+        return _form_page(values, draft_view=views.draft_view(read_session(), draft_id), error=exc.message,
                           status=exc.status)
     return _saved_then_submit(draft_id, "已保存新版本")
 

@@ -35,7 +35,7 @@ def _old_screening(connection) -> None:
                          sa.column("deidentified", sa.JSON), sa.column("versions", sa.JSON))
     connection.execute(screening.insert().values(
         id=1, revision_id=1, sensitivity="blocked", route=[], findings=findings, created_at=now, versions={},
-        deidentified={"title": "标题", "body": f"身份证号110101********8515。"}))
+        deidentified={"title": "标题", "body": "身份证号110101********8515。"}))
 
 
 def test_old_screenings_lose_their_raw_values_and_gain_finding_rows(tmp_path):

@@ -404,13 +404,13 @@ def test_the_transition_table_is_the_only_way_a_status_changes():
     assert {s for s, _ in workflow.TRANSITIONS} | set(workflow.TRANSITIONS.values()) <= set(STATUSES)
     # Nothing leaves published or withdrawn.
     assert not [key for key in workflow.TRANSITIONS if key[0] in ("published", "withdrawn")]
-    for state in STATUSES:
+    for status in STATUSES:
         for event in events:
-            draft = Draft(status=state)
-            if (state, event) in workflow.TRANSITIONS:
+            draft = Draft(status=status)
+            if (status, event) in workflow.TRANSITIONS:
                 workflow._move(draft, event)
-                assert draft.status == workflow.TRANSITIONS[(state, event)]
+                assert draft.status == workflow.TRANSITIONS[(status, event)]
             else:
                 with pytest.raises(Conflict):
                     workflow._move(draft, event)
-                assert draft.status == state
+                assert draft.status == status

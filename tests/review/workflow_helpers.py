@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from review import workflow
+from review import views, workflow
 from review.models import AuditEvent, WordlistOverride
 from review.screening import ScreenerCache
 from tests.conftest import channel_of
@@ -78,7 +78,7 @@ def edit(rt, author, draft_id, text=GENERAL_EDIT, **options):
 
 def state(rt, draft_id) -> dict:
     with rt.db.session() as s:
-        return workflow.view(s, draft_id).to_dict()
+        return views.draft_view(s, draft_id).to_dict()
 
 
 def current_hash(rt, draft_id) -> str:
