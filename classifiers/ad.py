@@ -102,8 +102,12 @@ CUE_SOURCES: tuple[tuple[str, str, str, str], ...] = (
     # Public-service cues count against (#17): notices that give a number to find a person, return
     # property, publish a list for objections, hire for a public body or vaccinate. Sign-ups and
     # bookings are a cue of their own: SMS ads say 报名 and 预约 too, and the model weighs them apart.
-    ("public_service", "公共服务", "寻走失招认拾知公监举投免", (
-        r"寻人|走失|失物招领|招领|认领|失主|拾金不昧|知情者|公示|监督电话|举报电话|投诉电话|招聘公告|公开招聘|免费接种")),
+    # Free of charge said outright (免费开放, 不收任何费用), job fairs and consumption-aid sales of
+    # farmers' cooperatives (消费帮扶) are public services too; beside a price they only keep a
+    # window from being blocked (a warning lets the editor decide).
+    ("public_service", "公共服务", "寻走失招认拾知公监举投免不服求就谨合消助", (
+        r"寻人|走失|失物招领|招领|认领|失主|拾金不昧|知情者|公示|监督电话|举报电话|投诉电话|招聘公告|公开招聘|免费接种|"
+        r"免费开放|免费参观|免费入场|不收(?:取)?任何费用|服务免费|招聘会|求职者|就业服务|谨防收费|合作社|消费帮扶|助农")),
     ("sign_up", "报名预约", "报预服志征", r"报名|预约|服务热线|志愿服务|征集"),
 )
 CUES: tuple[tuple[str, str, re.Pattern], ...] = tuple(
@@ -111,6 +115,7 @@ CUES: tuple[tuple[str, str, re.Pattern], ...] = tuple(
 _CUE_INDEX = {name: k for k, (name, _, _) in enumerate(CUES)}
 CONTACT = _CUE_INDEX["contact"]
 PUBLIC_SERVICE = [_CUE_INDEX["public_service"], _CUE_INDEX["sign_up"]]
+PRICE = _CUE_INDEX["price"]
 OFFER_CUES = [_CUE_INDEX[name] for name in ("price", "discount", "offer")]
 # Cues whose matches a reader recognises as advertising, and so may be shown as evidence.
 EVIDENCE_CUES = frozenset(_CUE_INDEX[name] for name in ("price", "discount", "offer", "call_to_action"))
@@ -232,9 +237,21 @@ def gram_keys(text: str, n_max: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return np.concatenate(keys), np.concatenate(starts), np.concatenate(lens)
 
 
+_WAGE = re.compile(r"薪|工资|待遇|报酬|收入")
+_SENTENCE_END = "。;；!！?？\n"
+
+
+def is_wage(normalized: str, start: int, end: int) -> bool:
+    """Is an amount in a sentence about pay (月工资3000元，转正后3600元起)? A wage is no price."""
+    left = max(normalized.rfind(ch, 0, start) for ch in _SENTENCE_END) + 1
+    right = min((i for ch in _SENTENCE_END if (i := normalized.find(ch, end)) >= 0), default=len(normalized))
+    return bool(_WAGE.search(normalized, left, right))
+
+
 def cue_matches(normalized: str) -> list[tuple[int, int, int]]:
-    """(cue index, start, end) of every ad cue in normalized text."""
-    return [(k, m.start(), m.end()) for k, (_, _, rx) in enumerate(CUES) for m in rx.finditer(normalized)]
+    """(cue index, start, end) of every ad cue in normalized text; amounts of pay are not prices."""
+    return [(k, m.start(), m.end()) for k, (_, _, rx) in enumerate(CUES) for m in rx.finditer(normalized)
+            if k != PRICE or not is_wage(normalized, m.start(), m.end())]
 
 
 def cue_vector(cue_ids) -> np.ndarray:
@@ -264,6 +281,7 @@ class Scored:
     end: int
     evidence: tuple[str, ...]  # phrases of the draft that weigh most towards "ad"
     offer: bool = False  # the window makes a commercial offer (a price, discount or offer word)
+    public_service: bool = False  # the window has a public-service cue (寻人, 公示, 免费开放 ...)
     window: tuple[int, int] = (0, 0)  # the window scored, normalized offsets
 
 
@@ -448,7 +466,8 @@ class FieldScorer:
         inside = self.ends[lo:hi] <= we
         ids, starts, ends = self.ids[lo:hi][inside], self.starts[lo:hi][inside], self.ends[lo:hi][inside]
         cue = (self.cue_starts >= ws) & (self.cue_ends <= we)
-        cue_counts = contacts_gated(np.bincount(self.cue_ids[cue], minlength=len(CUES)))
+        raw_counts = np.bincount(self.cue_ids[cue], minlength=len(CUES))
+        cue_counts = contacts_gated(raw_counts)
         weight = np.zeros(we - ws + 1)
         if len(ids):
             uniq, term, count = np.unique(ids, return_inverse=True, return_counts=True)
@@ -478,7 +497,8 @@ class FieldScorer:
         else:
             runs = sorted(_positive_runs(weight), key=lambda r: -r[2])
             start, end = (ws + runs[0][0], ws + runs[0][1]) if runs else (ws, ws)
-        return Scored(probability, start, end, evidence, offer, (ws, we))
+        public_service = bool(raw_counts[_CUE_INDEX["public_service"]] > 0)
+        return Scored(probability, start, end, evidence, offer, public_service, (ws, we))
 
 
 def _positive_runs(weight: np.ndarray, min_share: float = 0.25) -> list[tuple[int, int, float]]:
@@ -578,14 +598,18 @@ class AdCheck:
             scored = self.worst(fld)
             if scored is None or scored.probability < self.warn or self.sells_fraud(fld, scored.window):
                 continue
-            # Only a commercial offer is blocked; without one the editor is warned and decides (#17).
-            action = "block" if scored.probability >= self.block and scored.offer else "warn"
+            # Only a commercial offer is blocked, and not beside a public-service cue: otherwise the
+            # editor is warned and decides (#17).
+            blockable = scored.offer and not scored.public_service
+            action = "block" if scored.probability >= self.block and blockable else "warn"
             start, end = fld.original_span(scored.start, scored.end)
             shown = "、".join(f"“{e}”" for e in scored.evidence[:4])
             if action == "block":
                 lead = "疑似商业广告"
-            elif scored.offer:
+            elif blockable:
                 lead = "可能含商业推广内容"
+            elif scored.offer:
+                lead = "含价格或招揽用语，但也像公共服务信息，请核实是否为商业推广"
             else:
                 lead = "用语接近商业推广，但未见明确的价格、优惠或招揽，请核实"
             message = f"{lead}（概率 {scored.probability:.2f}），主要依据：{shown or '整体用语'}。{RULE}。"

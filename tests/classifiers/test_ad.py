@@ -177,6 +177,20 @@ def test_block_needs_a_commercial_offer_otherwise_warn():
     [offer] = check.check(Document.build("", "公告：本周活动仅需99元，加微信了解"))
     assert no_offer.score >= 0.9 and no_offer.action == "warn" and "未见明确的价格" in no_offer.message
     assert offer.action == "block"
+    # An offer beside a public-service cue (a cooperative's 消费帮扶 sale) is warned, not blocked.
+    [aid] = check.check(Document.build("", "公告：合作社本周活动仅需99元，加微信了解"))
+    assert aid.action == "warn" and "公共服务" in aid.message
+
+
+@pytest.mark.parametrize("text, price", [
+    ("试用期月工资3000元，转正后3600元起，缴纳五险一金", None),
+    ("零工岗位：装修木工日薪350元，家政保洁每小时40元", None),
+    ("家政保洁每小时40元，新客户首单立减", "每小时40元"),
+    ("暑期托管班每天只要60元，包午餐", "只要60元"),
+])
+def test_amounts_of_pay_are_not_prices(text, price):
+    found = [text[s:e] for k, s, e in ad.cue_matches(text) if k == ad.PRICE]
+    assert found == ([price] if price else [])
 
 
 @pytest.mark.parametrize("text", ADS + EVENT_ADS + HANDLE_ADS + WARNING_ADS + PUBLIC_NOTICES_WITH_CONTACTS[:2])
@@ -244,6 +258,20 @@ def blind_rows() -> set[str]:
     from classifiers import ad_train
 
     return {t for name in BLIND_SETS for _, _, t in ad_train.read_gov_set(DATA / name)}
+
+
+# #17's blind sets: name -> (rows, ads).
+BLIND_SETS_17 = {"ad_public_notices_blind.tsv": (430, 0), "ad_disguised_blind.tsv": (217, 217)}
+
+
+@pytest.mark.parametrize("name", BLIND_SETS_17)
+def test_issue_17_blind_sets_are_well_formed_and_apart_from_training(name):
+    from classifiers import ad_train
+
+    rows = ad_train.read_gov_set(DATA / name)
+    assert (len(rows), sum(label for label, _, _ in rows)) == BLIND_SETS_17[name]
+    assert all(kind and len(text) >= 10 for _, kind, text in rows)
+    assert not {text for _, _, text in rows} & (ad_train_file_rows() | blind_rows())
 
 
 def ad_train_file_rows() -> set[str]:
