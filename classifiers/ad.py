@@ -489,7 +489,11 @@ class FieldScorer:
         spans += [m.span() for m in AD_PHRASES.finditer(self.features, ws, we)]
         ranked = sorted(((float(weight[s - ws:e - ws].sum()), s, e) for s, e in spans if e - s >= 2),
                         key=lambda x: (-x[0], x[1]))
-        ranked = [(w, s, e) for w, s, e in ranked if w > 0]
+        kept: list[tuple[float, int, int]] = []
+        for w, s, e in ranked:  # a phrase inside one already named (特惠 in 限时特惠) adds nothing
+            if w > 0 and not any(ks <= s and e <= ke for _, ks, ke in kept):
+                kept.append((w, s, e))
+        ranked = kept
         offer = bool(cue_counts[OFFER_CUES].sum() > 0)
         evidence = tuple(dict.fromkeys(self.text[s:e] for _, s, e in ranked))[:6]
         if ranked:
