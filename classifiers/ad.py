@@ -79,7 +79,7 @@ CONTACT_PATTERN = (
     r"地址\s*[:：]\s*[^\s,;，。；!！?？\n]{2,40}|(?:路|街|大道|巷|弄)\s*[0-9x]+\s*号(?:[0-9x]+(?:栋|楼|室|层|单元))*")
 CUE_SOURCES: tuple[tuple[str, str, str, str], ...] = (
     ("price", "价格", "¥￥0-9x特售原现仅只低活优首每", (
-        # not a wage (月薪4000元起, 工资3000元/月)
+        # not a wage (月薪4000元起; `is_wage` also drops amounts in a sentence about pay)
         r"[¥￥]\s*[0-9x]+(?:\.[0-9x]+)?|(?<![0-9x薪资])[0-9x]+(?:\.[0-9x]+)?\s*(?:元|块)\s*(?:/|起|一|每|包邮)|"
         r"(?:特价|售价|原价|现价|仅售|只需|仅需|只要|低至|活动价|优惠价|首付)\s*[0-9x]+(?:\.[0-9x]+)?(?:元|块|万)?|"
         # a unit price (每平米3元); not 每人 or 每年, which fee notices give
@@ -138,7 +138,7 @@ AD_PHRASES = re.compile("|".join(sorted((
 ), key=len, reverse=True)))
 
 
-def contacts_gated(counts: np.ndarray) -> np.ndarray:
+def gated_cues(counts: np.ndarray) -> np.ndarray:
     """Cue counts (one row per window, or one vector) with the contact count kept only where the
     same window makes a commercial offer, a number alone is not an ad, and the public-service count
     only where it makes none: an ad's 报名 or 预约 beside its price is no public service (#17)."""
@@ -255,7 +255,7 @@ def cue_matches(normalized: str) -> list[tuple[int, int, int]]:
 
 
 def cue_vector(cue_ids) -> np.ndarray:
-    return np.log1p(contacts_gated(np.bincount(np.asarray(cue_ids, dtype=np.int64), minlength=len(CUES))))
+    return np.log1p(gated_cues(np.bincount(np.asarray(cue_ids, dtype=np.int64), minlength=len(CUES))))
 
 
 def features_of(fld: Field) -> tuple[str, list[tuple[int, int, int]]]:
@@ -452,7 +452,7 @@ class FieldScorer:
         norm[norm == 0] = 1.0
         z = np.stack([np.bincount(window, weights=tfidf * c[term], minlength=n) for c in self.coef], axis=1) / norm[:, None]
         in_window = (self.cue_starts >= spans_arr[:, :1]) & (self.cue_ends <= spans_arr[:, 1:])
-        cue_counts = contacts_gated(in_window.astype(np.float64) @ np.eye(len(CUES))[self.cue_ids])
+        cue_counts = gated_cues(in_window.astype(np.float64) @ np.eye(len(CUES))[self.cue_ids])
         z += np.log1p(cue_counts) @ model.cue_coef.T + model.intercept
         t = model.platt_a * z + model.platt_b
         return (0.5 * (1.0 + np.tanh(0.5 * t))).mean(axis=1).tolist()  # the logistic function, without overflow
@@ -467,7 +467,7 @@ class FieldScorer:
         ids, starts, ends = self.ids[lo:hi][inside], self.starts[lo:hi][inside], self.ends[lo:hi][inside]
         cue = (self.cue_starts >= ws) & (self.cue_ends <= we)
         raw_counts = np.bincount(self.cue_ids[cue], minlength=len(CUES))
-        cue_counts = contacts_gated(raw_counts)
+        cue_counts = gated_cues(raw_counts)
         weight = np.zeros(we - ws + 1)
         if len(ids):
             uniq, term, count = np.unique(ids, return_inverse=True, return_counts=True)
