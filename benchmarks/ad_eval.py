@@ -8,10 +8,16 @@ the false-positive rate on held-out official news paragraphs (all, and
 those that talk about money), how many paragraphs of the regulations in seeds/ are flagged, and
 throughput on 2,000-character drafts. A text counts as flagged at the `warn` threshold of
 wordlists/ad.toml (the editor sees a finding); the `block` threshold is reported beside it.
+
+For #17 it also prints what the check does (blocked / warned, with the fraud list applied) on the
+government sets' negatives, on the blind public-service notices with contact details, on the blind
+ads disguised as notices, and on the SMS test spam judged advertising and not advertising
+(tests/data/sms_test_not_ads.tsv). The SMS F1 is a reference only since #17.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 import statistics
 import sys
 import time
@@ -23,7 +29,14 @@ from classifiers import ad, ad_train  # noqa: E402
 from classifiers.document import Document  # noqa: E402
 from classifiers.resources import Resources  # noqa: E402
 
-BLIND_SETS = sorted((Path(__file__).resolve().parent.parent / "tests" / "data").glob("ad_gov_blind_*.tsv"))
+TEST_DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+BLIND_SETS = sorted(TEST_DATA.glob("ad_gov_blind_*.tsv"))
+# #17's blind sets: public-service notices with contact details (none may be blocked, ≤ 1 % warned)
+# and ads disguised as notices (recall, block or warn, ≥ 0.9).
+PUBLIC_NOTICES = TEST_DATA / "ad_public_notices_blind.tsv"
+DISGUISED_ADS = TEST_DATA / "ad_disguised_blind.tsv"
+# Which SMS test spam is not advertising, judged against the check's own question (docs/ad.md).
+SMS_JUDGED = TEST_DATA / "sms_test_not_ads.tsv"
 
 
 def seed_paragraphs(seeds: Path) -> list[tuple[str, str]]:
@@ -53,6 +66,19 @@ def print_negatives(name: str, labels, scores, threshold: float):
     print(row(f"{name} hard negatives only, at warn", ad_train.metrics([0] * len(neg), scores[neg], threshold)))
 
 
+def text_key(text: str) -> str:
+    """How tests/data/sms_test_not_ads.tsv names a message without copying the corpus."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def action_row(name: str, check: ad.AdCheck, texts: list[str]) -> str:
+    actions = [next((f.action for f in check.check(Document.build("", t))), None) for t in texts]
+    blocked, warned = actions.count("block"), actions.count("warn")
+    n = max(1, len(texts))
+    return (f"| {name} | {len(texts)} | {blocked} ({blocked / n:.1%}) | {warned} ({warned / n:.1%}) | "
+            f"{blocked + warned} ({(blocked + warned) / n:.1%}) |")
+
+
 def row(name: str, m: dict) -> str:
     def f(key):
         v = m.get(key)
@@ -70,9 +96,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     seeds = args.seeds or args.data.parent / "seeds"
 
-    config = ad.load_config(Resources())
+    resources = Resources()
+    config = ad.load_config(resources)
     model = ad.AdModel.load(args.model or ad.model_path(config))
-    check = ad.AdCheck(model, config)
+    check = ad.AdCheck(model, config, ad.fraud_lexicon(resources))
     params = ad_train.Params()
     _, evals, _ = ad_train.load_data(args.data, params)
     print(f"model {model.version}; thresholds warn={check.warn} block={check.block}\n")
@@ -100,6 +127,25 @@ def main(argv=None) -> int:
         scores = ad_train.draft_scores(check, [text for _, _, text in rows])
         print(row(f"{path.stem}, at warn", ad_train.metrics(labels, scores, check.warn)))
         print_negatives(path.stem, labels, scores, check.warn)
+
+    print("\n#17: actions of the check on whole drafts (block or warn both count as flagged)\n")
+    print("| set | n | blocked | warned | flagged |")
+    print("|---|---:|---:|---:|---:|")
+    gov_negatives = [text for path in BLIND_SETS for label, _, text in ad_train.read_gov_set(path) if label == 0]
+    print(action_row("government blind sets A–I, negatives", check, gov_negatives))
+    if PUBLIC_NOTICES.is_file():
+        print(action_row("public-service notices with contacts (blind)", check,
+                         [text for _, _, text in ad_train.read_gov_set(PUBLIC_NOTICES)]))
+    if DISGUISED_ADS.is_file():
+        print(action_row("ads disguised as notices (blind), recall", check,
+                         [text for _, _, text in ad_train.read_gov_set(DISGUISED_ADS)]))
+    if SMS_JUDGED.is_file():
+        not_ads = {line.split("\t")[0] for line in SMS_JUDGED.read_text(encoding="utf-8").splitlines()
+                   if line and not line.startswith("#")}
+        judged = [t for t, y in zip(sms.texts, sms.labels) if y == 1 and text_key(t) not in not_ads]
+        print(action_row("SMS test spam judged advertising, recall", check, judged))
+        print(action_row("SMS test spam judged not advertising", check,
+                         [t for t, y in zip(sms.texts, sms.labels) if y == 1 and text_key(t) in not_ads]))
 
     if seeds.is_dir():
         paras = seed_paragraphs(seeds)

@@ -206,10 +206,10 @@ class Featurized:
 def featurize(texts: list[str], n_max: int) -> Featurized:
     grams, cues = [], []
     for text in texts:
-        features = ad.feature_text(Field("body", text))
-        mtext, _ = ad.model_text(features)
+        gram_text, matches = ad.features_of(Field("body", text))
+        mtext, _ = ad.model_text(gram_text)
         grams.append(ad.ngrams(mtext, n_max))
-        cues.append(ad.cue_vector([k for k, _, _ in ad.cue_matches(features)]))
+        cues.append(ad.cue_vector([k for k, _, _ in matches]))
     return Featurized(grams, np.vstack(cues) if cues else np.zeros((0, len(ad.CUES))))
 
 
@@ -278,20 +278,30 @@ def fit_member(X, y: np.ndarray, w: np.ndarray, n_text: int, member: Member, par
         neg = 1.0 + present.T @ (w * (y == 0))
         scale[:n_text] = np.log((pos / pos.sum()) / (neg / neg.sum()))
         X = X @ sparse.diags(scale)
+    # Public-service cues count against an ad or not at all (#17): where a fit gives one a positive
+    # weight (SMS ads say 报名 and 预约 too), it is set to 0, in the folds as in the final fit.
+    never_for = n_text + np.asarray(ad.PUBLIC_SERVICE)
+
+    def fit_signed(rows):
+        est = _estimator(member, params.seed).fit(X[rows], y[rows], sample_weight=w[rows])
+        coef = est.coef_.ravel().copy()
+        coef[never_for] = np.minimum(coef[never_for], 0.0)
+        return coef, float(est.intercept_[0])
+
     # Platt scaling (sigmoid calibration) on out-of-fold decision values of the same estimator.
     oof = np.zeros(len(y))
     folds = StratifiedKFold(n_splits=params.folds, shuffle=True, random_state=params.seed)
     for tr, te in folds.split(X, y):
-        est = _estimator(member, params.seed).fit(X[tr], y[tr], sample_weight=w[tr])
-        oof[te] = est.decision_function(X[te])
+        coef, intercept = fit_signed(tr)
+        oof[te] = X[te] @ coef + intercept
     platt = LogisticRegression(C=1e6, solver="lbfgs").fit(oof.reshape(-1, 1), y, sample_weight=w)
 
-    est = _estimator(member, params.seed).fit(X, y, sample_weight=w)
-    coef = est.coef_.ravel() * scale
+    coef, intercept = fit_signed(np.arange(len(y)))
+    coef = coef * scale
     return {
         "coef": [_sig(v) for v in coef[:n_text]],
         "cue_coef": [_sig(v) for v in coef[n_text:]],
-        "intercept": _sig(float(est.intercept_[0])),
+        "intercept": _sig(intercept),
         "calibration": [_sig(float(platt.coef_[0, 0])), _sig(float(platt.intercept_[0]))],
     }
 

@@ -97,3 +97,16 @@ def test_cli_refuses_a_folder_without_the_corpus(tmp_path):
 
     result = CliRunner().invoke(cli, ["model", "train", "--data", str(tmp_path)])
     assert result.exit_code != 0 and "sms_spam_80w" in result.output
+
+
+def test_public_service_cues_never_count_towards_an_ad(data_root, tmp_path):
+    # Ads that say 报名 without a price would give the sign-up cue a positive weight; #17 says
+    # public-service cues count against an ad or not at all.
+    root, gov = data_root
+    signing_up = tmp_path / "gov_sign_up.tsv"
+    extra = [f"1\tdisguised_ad\t{t}" for t in ("暑期班火热报名中欢迎报名", "少儿美术班报名开始报名从速", "舞蹈班报名中报名送礼")]
+    signing_up.write_text(gov.read_text(encoding="utf-8") + "\n".join(extra) + "\n", encoding="utf-8")
+    model_file, _ = ad_train.train(root, tmp_path / "m", params=ad_train.Params(**PARAMS), config=CONFIG,
+                                   gov_set=signing_up, log=lambda *_: None)
+    for member in json.loads(model_file.read_text(encoding="utf-8"))["members"]:
+        assert all(member["cue_coef"][k] <= 0 for k in ad.PUBLIC_SERVICE)
