@@ -95,11 +95,11 @@ def reorder(body: str, rng: random.Random) -> str:
 
 def rewrite_sentence(body: str, rng: random.Random) -> str:
     """Rewrite the longest sentence: drop a third of its words and swap neighbours (a paraphrase)."""
-    from classifiers.tokenize import tokenize
+    import jieba
 
     sents = sentences(body)
     i = max(range(len(sents)), key=lambda j: len(sents[j]))
-    words = [w for w, _, _ in tokenize(sents[i])]
+    words = jieba.lcut(sents[i])
     words = [w for w in words if rng.random() > 0.33] or words[:1]
     for j in range(0, len(words) - 1, 3):
         words[j], words[j + 1] = words[j + 1], words[j]

@@ -44,7 +44,7 @@ class PiiCheck:
     def __init__(self, resources):
         self.numbers = NumberRecognizer(resources.read_toml("pii/numbers.toml"))
         self.persons = PersonRecognizer(resources)
-        self.addresses = AddressRecognizer(resources)
+        self.addresses = AddressRecognizer(resources, self.persons.words)
         self.address_exclude = frozenset(self.persons.private_cue_words)
         self.policy = MaskingPolicy.from_toml(resources.read_toml("pii/masking.toml"))
 

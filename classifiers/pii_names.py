@@ -18,10 +18,10 @@ from pathlib import Path
 
 import ahocorasick
 
-from .pii_name_model import MODEL_DIR, NameFeaturizer, NameModel, _tags, best_spans
+from .pii_name_model import MODEL_DIR, NameFeaturizer, NameModel, best_spans
 from .pii_numbers import MASK_CHARS, Hit
 from .text import Field, is_cjk
-from .tokenize import tokenizer
+from .tokenize import Tokenizer
 
 # Tags jieba's dictionary gives to words that cannot be a given name (verbs, prepositions …).
 _FUNCTION_TAGS = frozenset("v vd vn p c u uj ul ud uz ug uv r rr rz d ad a t tg m q f y e o x zg".split())
@@ -79,14 +79,9 @@ def read_lines(text: str) -> list[str]:
     return [s for line in text.splitlines() if (s := line.strip()) and not s.startswith("#")]
 
 
-def _tag(word: str) -> str | None:
-    return _tags().get(word)
-
-
-def _inside_word(text: str, start: int, end: int) -> bool:
+def _inside_word(text: str, start: int, end: int, words: Tokenizer) -> bool:
     """Whether a dictionary word of up to six characters holds the span and more (顿涅茨克)."""
-    freq = tokenizer().FREQ
-    return any(freq.get(text[s:e]) for s in range(max(0, start - 3), start + 1) for e in range(end, min(len(text), end + 3) + 1)
+    return any(words.freq(text[s:e]) for s in range(max(0, start - 3), start + 1) for e in range(end, min(len(text), end + 3) + 1)
                if (s, e) != (start, end) and e - s <= 6)
 
 
@@ -122,7 +117,9 @@ def _kinds_in_company(text: str, hits: list[Hit], private_after_list) -> None:
 class PersonRecognizer:
     def __init__(self, resources, with_model: bool = True):
         """`with_model` False: the cue rules and the model's featurizer only (what training needs,
-        so that a missing or outdated artifact can be rebuilt)."""
+        so that a missing or outdated artifact can be rebuilt). Words come from the Screener's
+        tokenizer (`resources.services["tokenizer"]`), or a tokenizer of its own outside one."""
+        self.words: Tokenizer = resources.services.get("tokenizer") or Tokenizer()
         names = read_lines(resources.read_text("pii/surnames.txt"))
         self.compound = frozenset(n for n in names if len(n) == 2)
         self.single = frozenset(n for n in names if len(n) == 1)
@@ -155,7 +152,7 @@ class PersonRecognizer:
         for word in self.official_words:
             self.after.add_word(word, (word, "official"))
         self.after.make_automaton()
-        self.featurizer = NameFeaturizer(self.compound, self.single, self.translit, self.stops, self.role_words)
+        self.featurizer = NameFeaturizer(self.compound, self.single, self.translit, self.stops, self.role_words, self.words)
         self.official_acts = tuple(read_lines(resources.read_text("pii/official_acts.txt")))
         self.public_figures = ahocorasick.Automaton()
         for name in read_lines(resources.read_text("pii/public_figures.txt")):
@@ -255,7 +252,7 @@ class PersonRecognizer:
         """Who a name the model found is, from the words around it; None if it is not a name to report."""
         name = text[cand.start:cand.end]
         if (self._known(name) or name[-1] in _PLACE_ENDS or any(name[k:] in self.after_private for k in (1, 2))
-                or cand.kind == "translit" and _tag(name) not in (None, "nrt") or _inside_word(text, cand.start, cand.end)):
+                or cand.kind == "translit" and self.words.tag(name) not in (None, "nrt") or _inside_word(text, cand.start, cand.end, self.words)):
             return None  # a famous name or a word; 唐陵村; 周师傅 is de-identified; 哈萨克斯坦; 顿|涅茨克
         if (text.endswith(self.official_words, 0, cand.start)
                 or text.startswith(self.official_words + self.official_acts, cand.end) or _ROSTER.match(text, cand.end)):
@@ -293,14 +290,12 @@ class PersonRecognizer:
                     break
         return hits
 
-    @staticmethod
-    def _known(name: str) -> bool:
-        return (tokenizer().FREQ.get(name) or 0) >= _KNOWN_WORD_COUNT.get(len(name), _KNOWN_NAME_COUNT)
+    def _known(self, name: str) -> bool:
+        return self.words.freq(name) >= _KNOWN_WORD_COUNT.get(len(name), _KNOWN_NAME_COUNT)
 
     def _name_after(self, text: str, start: int, end: int, word: str, kind: str) -> int | None:
         """Where a name after the cue would start (after 姓名： or an opening quote), if a surname is there."""
-        freq = tokenizer().FREQ
-        if freq.get(text[start:end + 1]) or freq.get(text[start:end + 2]):
+        if self.words.freq(text[start:end + 1]) or self.words.freq(text[start:end + 2]):
             return None  # 少年宫, 工人党: the cue is the start of a longer word
         pos = end
         if text[pos:pos + 1] in (":", "：", " ") and word in ("姓名", "联系人", "紧急联系人", "申请人", "户主"):
@@ -321,7 +316,7 @@ class PersonRecognizer:
         doubled character that jieba does not know well is a child's name whatever it tags it
         (乐乐 a, 朵朵 q, 豆豆 n; not 天天, 常常, 明明)."""
         head = text[pos:pos + 2]
-        tag = _tag(head)
+        tag = self.words.tag(head)
         return len(head) == 2 and self._given_ok(head) and (tag is None or tag.startswith("nr") or self._doubled(text, pos))
 
     def _doubled(self, text: str, pos: int) -> bool:
@@ -349,7 +344,7 @@ class PersonRecognizer:
         nxt = text[end:end + 1]
         if not nxt or not is_cjk(nxt) or text.startswith(self.family_after, end):
             return end
-        first = next(iter(tokenizer().tokenize(text[pos:end + 4], HMM=True)))[0]
+        first = next(iter(self.words.cut(text[pos:end + 4])))[0]
         return end if first == text[pos:end] and (nxt in self.stops or first[0] not in self.stops) else None
 
     def _bare_name(self, text: str, pos: int) -> int | None:
@@ -359,10 +354,10 @@ class PersonRecognizer:
         is cut off (尼满|家)."""
         if not self._bare_head(text, pos):
             return None
-        first = next(iter(tokenizer().tokenize(text[pos:pos + 6], HMM=True)))[0]
+        first = next(iter(self.words.cut(text[pos:pos + 6])))[0]
         if len(first) > 2 and first[-1] in self.stops:
             first = first[:-1]
-        tag = _tag(first)
+        tag = self.words.tag(first)
         # A name jieba's dictionary tags nr (阿依古丽, 阿卜杜拉) is taken as it is; a word it does
         # not know must be made of characters common in given names.
         # So is any one that family words follow (牧民多吉一家), even a well-known name.
@@ -398,10 +393,10 @@ class PersonRecognizer:
         if end is None:
             return None
         run = text[pos:end]
-        if run in tokenizer().FREQ:
+        if run in self.words:
             return None  # 哈萨克斯坦: a word jieba knows (places, famous names)
-        for w, _s, _e in tokenizer().tokenize(run, HMM=True):
-            tag = _tag(w)
+        for w, _s, _e in self.words.cut(run):
+            tag = self.words.tag(w)
             if len(w) >= 2 and tag is not None and not tag.startswith("nr"):
                 return None  # 亚美尼亚, 法兰克福: a place or a common word inside
         return end
@@ -428,11 +423,10 @@ class PersonRecognizer:
             return None
         return start if any(self._surname_len(text, start - k) for k in (2, 3, 4) if start - k >= 0) else None
 
-    @staticmethod
-    def _word_starts(text: str, start: int) -> bool:
+    def _word_starts(self, text: str, start: int) -> bool:
         """Whether jieba, reading a few characters around `start`, starts a word there."""
         ws = max(0, start - 4)
-        return start - ws in {a for _w, a, _b in tokenizer().tokenize(text[ws:start + 4], HMM=True)}
+        return start - ws in {a for _w, a, _b in self.words.cut(text[ws:start + 4])}
 
     def _surname_len(self, text: str, pos: int, after_private_cue: bool = False) -> int:
         """Length of the surname at `pos`; right after a private cue also a surname that is mostly
@@ -465,14 +459,14 @@ class PersonRecognizer:
         not a common word (于|长生; not 管|老子, 于|今日)."""
         if surname in self.single or surname in self.compound:
             return True
-        common = (tokenizer().FREQ.get(given) or 0) >= _KNOWN_NAME_COUNT and not (_tag(given) or "").startswith("nr")
+        common = self.words.freq(given) >= _KNOWN_NAME_COUNT and not (self.words.tag(given) or "").startswith("nr")
         return (strong or not common) and min(map(self.featurizer.given_rate, given)) >= BARE_NAME_MIN_RATE
 
     def _forward_span(self, text: str, pos: int, sn: int) -> tuple[int, int] | None:
         if not sn:
             return None
         window = text[pos:pos + sn + 5]
-        tokens = [w for w, _s, _e in tokenizer().tokenize(window, HMM=True)]
+        tokens = [w for w, _s, _e in self.words.cut(window)]
         first = tokens[0] if tokens else ""
         rest = tokens[1:]
         if len(first) < sn:  # the surname is split from its own characters: not one word
@@ -480,15 +474,15 @@ class PersonRecognizer:
         if len(first) > sn:
             # jieba made a word starting with the surname: 李建国, 刘洋称 (HMM), 高速 (dictionary).
             if len(first) > sn + 2:
-                if first in tokenizer().FREQ:
+                if first in self.words:
                     return None  # 权益保护法: a long dictionary word, not a name
                 first = first[:sn + 2]
-            tag = _tag(first)
+            tag = self.words.tag(first)
             if tag is not None and not tag.startswith("nr"):
                 # A dictionary word can still open a three-character name: only when a lone
                 # character follows and the name ends right after it (夏天|明的; 程子|涵在, where
                 # HMM glued a stop character to it) or a dictionary word does (万金|贵|拖欠).
-                lone = rest and (len(rest[0]) == 1 or len(rest[0]) == 2 and rest[0][1] in self.stops and rest[0] not in tokenizer().FREQ)
+                lone = rest and (len(rest[0]) == 1 or len(rest[0]) == 2 and rest[0][1] in self.stops and rest[0] not in self.words)
                 if tag in _NAME_OPENING_TAGS and len(first) == sn + 1 and (
                         lone and self._third_char(text, pos + len(first)) or self._lone_char(text, pos + len(first), rest[:2])):
                     return pos + len(first) + 1, sn
@@ -497,7 +491,7 @@ class PersonRecognizer:
                 first = first[:-1]
             # A name jieba made whole (莫家伟, 蒲家兴) may start its given name with a stop character
             # that is common in given names (家 -1); elsewhere 家 ends a name (王五家).
-            whole = (len(first) == sn + 2 and first not in tokenizer().FREQ and self._given_ok(first[sn + 1:])
+            whole = (len(first) == sn + 2 and first not in self.words and self._given_ok(first[sn + 1:])
                      and self.featurizer.given_rate(first[sn]) >= -1)
             if not (whole or self._given_ok(first[sn:])):
                 return None
@@ -505,7 +499,7 @@ class PersonRecognizer:
             # 王明|华说 (OOV) extends to 王明华; 潘婷|参与 (a dictionary word) does not; a doubled given
             # name does (贾薇|薇|结婚).
             if len(first) == sn + 1 and (
-                self._third_char(text, end) and (not rest or len(rest[0]) == 1 or rest[0] not in tokenizer().FREQ)
+                self._third_char(text, end) and (not rest or len(rest[0]) == 1 or rest[0] not in self.words)
                 or tag is not None and self._lone_char(text, end, rest[:2])
                 or rest and rest[0] == text[end - 1]
             ):
@@ -521,11 +515,11 @@ class PersonRecognizer:
             if not self._given_ok(given):
                 return None
             end = pos + sn + 1
-            if self._third_char(text, end) and (len(rest) < 2 or len(rest[1]) == 1 or rest[1] not in tokenizer().FREQ):
+            if self._third_char(text, end) and (len(rest) < 2 or len(rest[1]) == 1 or rest[1] not in self.words):
                 end += 1
             return end, sn
         if len(given) == 2 and self._given_ok(given) and given not in self.role_words:
-            tag = _tag(given)
+            tag = self.words.tag(given)
             after = text[pos + sn + 2:pos + sn + 4]
             if tag is None or tag.startswith("nr") or tag not in _NOT_GIVEN_TAGS or after in self.after_private:
                 return pos + sn + 2, sn
@@ -536,7 +530,7 @@ class PersonRecognizer:
         to the name (胡斌|犯|盗窃罪 is an unknown two-character name, so the rule is not used there)."""
         return (
             len(tokens) == 2 and len(tokens[0]) == 1 and self._given_ok(tokens[0])
-            and len(tokens[1]) >= 2 and tokens[1] in tokenizer().FREQ and text[pos:pos + 1] == tokens[0]
+            and len(tokens[1]) >= 2 and tokens[1] in self.words and text[pos:pos + 1] == tokens[0]
         )
 
     def _third_char(self, text: str, pos: int) -> bool:
@@ -554,7 +548,7 @@ class PersonRecognizer:
         """
         context = strong or annotated
         window_start = max(0, end - 6)
-        tokens = list(tokenizer().tokenize(text[window_start:end], HMM=True))
+        tokens = list(self.words.cut(text[window_start:end]))
         if not tokens:
             return
         last, ls, _le = tokens[-1]
@@ -566,19 +560,19 @@ class PersonRecognizer:
                 return  # 董先生的身份证: already de-identified
             if self._known(last):
                 return  # 孙中山先生, 鲁迅先生: a famous name, or a word (安抚老人)
-            tag = _tag(last)
+            tag = self.words.tag(last)
             if (strong or tag is None or tag.startswith("nr")) and self._given_ok(last[sn:]) and _left_ok(text, start):
                 add(start, end, sn, kind, cue)
             return
         if len(tokens) >= 2 and len(last) <= 2 and self._given_ok(last):
             prev, ps, _pe = tokens[-2]
-            if len(prev) == 2 and prev[0] in self.stops and self._surname_len(prev, 1) == 1 and prev not in tokenizer().FREQ:
+            if len(prev) == 2 and prev[0] in self.stops and self._surname_len(prev, 1) == 1 and prev not in self.words:
                 prev, ps = prev[1], ps + 1  # 到方|肇新的账号: HMM glued a preposition to the surname (not 对方|提供, 时任|福州: words)
             start = window_start + ps
             sn = self._surname_len(text, start, context)
             # 祝|全国|小朋友们: a common noun or pronoun is not a given name; verbs, adjectives
             # and place words often are (张|建中|夫妇, 张|欢迎|先生).
-            common = (tokenizer().FREQ.get(last) or 0) >= _KNOWN_WORD_COUNT[2] and _tag(last) in ("n", "r")
+            common = self.words.freq(last) >= _KNOWN_WORD_COUNT[2] and self.words.tag(last) in ("n", "r")
             if (sn == len(prev) and _left_ok(text, start) and last not in self.role_words
                     and not self._known(prev + last) and (context or not common)
                     and self._given_fits(prev, last, context)):
@@ -587,12 +581,12 @@ class PersonRecognizer:
     def _name_part(self, run: str, from_end: bool) -> str:
         """The transliterated part of a dotted name next to the dot: jieba tokens up to the first
         common word or stop character (协会会长|育亭·维沙蓬, 苏塔维·冯维吉|经营), at most 6 characters."""
-        tokens = [w for w, _s, _e in tokenizer().tokenize(run, HMM=True)]
+        tokens = [w for w, _s, _e in self.words.cut(run)]
         kept: list[str] = []
         for word in reversed(tokens) if from_end else tokens:
             # jieba tags many transliterated names nz (穆勒, 彼得·穆勒): not a common word.
-            common = (len(word) >= 2 and (tokenizer().FREQ.get(word) or 0) >= _KNOWN_WORD_COUNT[2]
-                      and not (_tag(word) or "").startswith(("nr", "nz")) and word not in self.minority)
+            common = (len(word) >= 2 and self.words.freq(word) >= _KNOWN_WORD_COUNT[2]
+                      and not (self.words.tag(word) or "").startswith(("nr", "nz")) and word not in self.minority)
             if common or word in self.stops or sum(map(len, kept)) + len(word) > 6:
                 break
             if not from_end and len(word) > 1 and word[-1] in self.stops:
@@ -661,7 +655,8 @@ class PersonRecognizer:
 
 
 class AddressRecognizer:
-    def __init__(self, resources):
+    def __init__(self, resources, words: Tokenizer):
+        self.words = words
         cfg = resources.read_toml("pii/address.toml")
         num = "[0-9一二三四五六七八九十百零〇两]{1,5}"
         road = "|".join(sorted(map(re.escape, cfg["road_suffixes"]), key=len, reverse=True))
@@ -698,14 +693,14 @@ class AddressRecognizer:
 
     def _extend_left(self, text: str, end: int, exclude: frozenset[str]) -> tuple[int, int]:
         window_start = max(0, end - 24)
-        tokens = list(tokenizer().tokenize(text[window_start:end], HMM=True))
+        tokens = list(self.words.cut(text[window_start:end]))
         start = end
         accepted: list[tuple[str, int]] = []
         for i, (word, ws, _we) in enumerate(reversed(tokens)):
             last = i == 0
             if not all(is_cjk(ch) or ch.isdigit() for ch in word) or word in self.stops or word in exclude:
                 break
-            tag = _tag(word)
+            tag = self.words.tag(word)
             if not last and tag is not None and tag in _FUNCTION_TAGS and not word.endswith(self.region_suffixes):
                 break
             start = window_start + ws
