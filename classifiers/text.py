@@ -18,7 +18,7 @@ import numpy as np
 import opencc
 
 if TYPE_CHECKING:
-    from .tokenize import Token, Tokenizer
+    from .tokenize import Tokenizer, Tokens
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -165,24 +165,14 @@ class Field:
         return self._content[0].astype("<u4").tobytes().decode("utf-32-le")
 
     @cached_property
-    def tokens(self) -> "list[Token]":
+    def tokens(self) -> "Tokens":
         """Words of `normalized` with their offsets and part-of-speech tags, from the Screener's
         tokenizer (whole text, precise mode with HMM)."""
         if self.tokenizer is None:
             raise ValueError(f"field {self.name!r} was built without a tokenizer (build it through Document.build)")
         return self.tokenizer.tokens(self.normalized)
 
-    @cached_property
-    def _word_spans(self) -> tuple[list[int], list[int]]:
-        starts: list[int] = []
-        ends: list[int] = []
-        for token in self.tokens:
-            width = token.end - token.start
-            starts.extend([token.start] * width)
-            ends.extend([token.end] * width)
-        return starts, ends
-
     def word_at(self, i: int) -> tuple[int, int]:
         """The normalized [start, end) of the token holding normalized character i."""
-        starts, ends = self._word_spans
-        return starts[i], ends[i]
+        k = self.tokens.index_at(i)
+        return int(self.tokens.starts[k]), int(self.tokens.ends[k])

@@ -15,6 +15,7 @@ import zlib
 from pathlib import Path
 from typing import Iterable, NamedTuple
 
+import numpy as np
 import rjieba
 
 DICTIONARY_FILE = Path(__file__).resolve().parent / "models" / "jieba_dictionary.bin"
@@ -28,17 +29,43 @@ class Token(NamedTuple):
     pos: str  # jieba's part-of-speech tag ("n", "nr", "v", …; "x" for punctuation; "" for a wordlist term)
 
 
+class Tokens:
+    """The tokens of one text as parallel columns (building a Python object per token would cost
+    more than segmenting): `words`, `tags` (part of speech), `starts` and `ends` (numpy, offsets
+    into the text). Iterating or indexing gives `Token`s."""
+
+    def __init__(self, tagged: list[tuple[str, str]]):
+        self.words: tuple[str, ...] = tuple(w for w, _ in tagged)
+        self.tags: tuple[str, ...] = tuple(t for _, t in tagged)
+        self.ends = np.cumsum(np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words)))
+        self.starts = self.ends - np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words))
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __getitem__(self, i: int) -> Token:
+        return Token(self.words[i], int(self.starts[i]), int(self.ends[i]), self.tags[i])
+
+    def __iter__(self):
+        return map(Token, self.words, self.starts.tolist(), self.ends.tolist(), self.tags)
+
+    def index_at(self, offset: int) -> int:
+        """Which token holds the character at `offset`."""
+        return int(np.searchsorted(self.ends, offset, side="right"))
+
+
 class DictionaryError(RuntimeError):
     """The precomputed dictionary is missing or stale; the message says how to rebuild it."""
 
 
 class Dictionary:
-    """jieba's dictionary as data: each word's count and tag, and (as in jieba's own FREQ) every
-    prefix of a word with count 0, so `prefix in dictionary` says whether a word may start so."""
+    """jieba's dictionary as data: each word's count (`counts`, holding as jieba's own FREQ does
+    every prefix of a word with count 0, so `prefix in counts` says whether a word may start so)
+    and its tag (`tags`)."""
 
-    def __init__(self, entries: dict[str, int], tags: list[str], given_name_rates: dict):
-        self._entries = entries  # word -> count << 6 | tag index (0: no tag, a prefix only)
-        self._tags = tags
+    def __init__(self, counts: dict[str, int], tags: dict[str, str], given_name_rates: dict):
+        self.counts = counts
+        self.tags = tags
         self.given_name_rates = given_name_rates  # {"surnames": digest, "rates": {char: rate}}
 
     @classmethod
@@ -52,24 +79,7 @@ class Dictionary:
             raise DictionaryError(f"dictionary at {path} cannot be read ({exc}); {rebuild}") from None
         if not isinstance(data, dict) or data.get("format") != DICTIONARY_FORMAT:
             raise DictionaryError(f"dictionary at {path} is not in format {DICTIONARY_FORMAT!r}; {rebuild}")
-        return cls(data["entries"], data["tags"], data["given_name_rates"])
-
-    def __contains__(self, word: str) -> bool:
-        return word in self._entries
-
-    def freq(self, word: str) -> int:
-        """jieba's count of the word (0 for a prefix of a word or a word it does not know)."""
-        return self._entries.get(word, 0) >> 6
-
-    def tag(self, word: str) -> str | None:
-        """jieba's dictionary tag of the word (None if it is not a dictionary word)."""
-        packed = self._entries.get(word, 0) & 63
-        return self._tags[packed - 1] if packed else None
-
-    def tagged_words(self) -> Iterable[tuple[str, str]]:
-        for word, packed in self._entries.items():
-            if packed & 63:
-                yield word, self._tags[(packed & 63) - 1]
+        return cls(data["counts"], data["tags"], data["given_name_rates"])
 
 
 _dictionary: Dictionary | None = None
@@ -100,6 +110,8 @@ class Tokenizer:
         self._jieba = rjieba.Jieba()
         self.dictionary = dictionary()
         self._added: dict[str, int] = {}  # word -> count, for words and prefixes jieba lacks
+        # The name rules look words up tens of thousands of times per draft: plain dict lookups.
+        self.tag = self.dictionary.tags.get
         self.add_words(words)
 
     def add_words(self, words: Iterable[str]) -> None:
@@ -110,28 +122,20 @@ class Tokenizer:
                 for k in range(1, len(word)):
                     self._added.setdefault(word[:k], 0)
 
-    def tokens(self, text: str) -> list[Token]:
-        """Precise mode with HMM, each word with its offsets and part-of-speech tag."""
-        tokens = []
-        start = 0
-        for word, pos in self._jieba.tag(text, True):
-            end = start + len(word)
-            tokens.append(Token(word, start, end, pos))
-            start = end
-        return tokens
+    def tokens(self, text: str) -> Tokens:
+        """Precise mode with HMM: every word with its offsets and part-of-speech tag."""
+        return Tokens(self._jieba.tag(text, True))
 
     def cut(self, text: str) -> list[tuple[str, int, int]]:
         """(word, start, end) in precise mode with HMM, as jieba's `tokenize`."""
         return self._jieba.tokenize(text, "default", True)
 
     def __contains__(self, word: str) -> bool:
-        return word in self._added or word in self.dictionary
+        return word in self._added or word in self.dictionary.counts
 
     def freq(self, word: str) -> int:
-        return self._added.get(word) or self.dictionary.freq(word)
-
-    def tag(self, word: str) -> str | None:
-        return self.dictionary.tag(word)
+        """The word's count (0 for a prefix of a word or a word neither jieba nor this tokenizer knows)."""
+        return self._added.get(word) or self.dictionary.counts.get(word, 0)
 
 
 _plain: Tokenizer | None = None

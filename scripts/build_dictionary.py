@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from classifiers.tokenize import DICTIONARY_FILE, DICTIONARY_FORMAT, Dictionary, surnames_digest  # noqa: E402
 
 
-def read_jieba_dictionary() -> tuple[dict[str, int], list[str], str]:
+def read_jieba_dictionary() -> tuple[dict[str, int], dict[str, str], str]:
     import jieba
 
     path = Path(jieba.__file__).resolve().parent / "dict.txt"
@@ -38,13 +38,11 @@ def read_jieba_dictionary() -> tuple[dict[str, int], list[str], str]:
         if len(parts) < 2 or not parts[1].isdigit():
             raise SystemExit(f"{path}:{lineno}: expected 'word count [tag]'")
         counts[parts[0]] = (int(parts[1]), parts[2] if len(parts) > 2 else "")
-    tags = sorted({tag for _count, tag in counts.values() if tag})
-    if len(tags) >= 63:
-        raise SystemExit(f"{len(tags)} tags do not fit the 6-bit tag field")
-    index = {tag: i + 1 for i, tag in enumerate(tags)}
+    shared: dict[str, str] = {}  # one string object per tag, so marshal writes each once
+    tags = {word: shared.setdefault(tag, tag) for word, (_count, tag) in counts.items() if tag}
     entries: dict[str, int] = {}
-    for word, (count, tag) in counts.items():
-        entries[word] = count << 6 | index.get(tag, 0)
+    for word, (count, _tag) in counts.items():
+        entries[word] = count
         for k in range(1, len(word)):
             entries.setdefault(word[:k], 0)
     return entries, tags, hashlib.sha256(raw).hexdigest()[:16]
@@ -65,13 +63,13 @@ def main(argv=None) -> int:
     data = {
         "format": DICTIONARY_FORMAT,
         "source": f"jieba dict.txt sha256:{source}",
-        "entries": entries,
+        "counts": entries,
         "tags": tags,
         "given_name_rates": {"surnames": surnames_digest(single), "rates": rates},
     }
     blob = zlib.compress(marshal.dumps(data), 9)
     args.out.write_bytes(blob)
-    print(f"wrote {args.out} ({len(blob) / 1e6:.1f} MB): {len(entries)} entries, {len(tags)} tags, "
+    print(f"wrote {args.out} ({len(blob) / 1e6:.1f} MB): {len(entries)} words and prefixes, {len(tags)} tagged, "
           f"{len(rates)} name rates, from {data['source']}")
     return 0
 
