@@ -12,14 +12,9 @@ from .screening import screen_revision as run_screen
 
 
 def screen_revision(runtime, revision_id: int) -> str:
-    with runtime.db.session() as session:
-        revision = session.get(Revision, revision_id)
-        if revision is None:
-            return "missing"
-        draft = session.get(Draft, revision.draft_id)
-        if draft.status != "screening" or draft.current_revision_id != revision_id:
-            return "stale"
-        result = run_screen(session, runtime.screeners, revision, draft)
+    result = run_screen(runtime.db, runtime.screeners, revision_id, ("screening",))
+    if isinstance(result, str):
+        return result
     with runtime.db.session() as session:
         draft = workflow.apply_screening(session, revision_id, result)
         return draft.status
@@ -30,12 +25,14 @@ def rescreen_draft(runtime, draft_id: int) -> str:
 
     Returns "restarted" (its route started again), "unchanged" or "skipped" (no longer in review).
     """
-    with runtime.db.session() as session:
+    with runtime.db.read_session() as session:
         draft = session.get(Draft, draft_id)
         if draft is None or draft.status not in workflow.RESCREEN_STATES:
             return "skipped"
         revision_id, round_before = draft.current_revision_id, draft.round
-        result = run_screen(session, runtime.screeners, session.get(Revision, revision_id), draft)
+    result = run_screen(runtime.db, runtime.screeners, revision_id, workflow.RESCREEN_STATES)
+    if isinstance(result, str):
+        return "skipped"
     with runtime.db.session() as session:
         draft = workflow.apply_screening(session, revision_id, result, rescreen=True)
         return "restarted" if draft.round != round_before else "unchanged"
