@@ -32,6 +32,7 @@ from classifiers import Resources  # noqa: E402
 from classifiers.document import Document  # noqa: E402
 from classifiers.originals import OriginalsIndex, content_chars, shingle_hashes  # noqa: E402
 from classifiers.repost import RepostCheck, build as build_check  # noqa: E402
+from classifiers.text import Field  # noqa: E402
 
 import opencc  # noqa: E402
 
@@ -250,7 +251,7 @@ def main(argv=None):
           f"copied = {copy_share}\n")
 
     def top1(check, text):
-        matches = check.copies(text, declared=False)  # the queries declare no repost
+        matches = check.copies(Field("body", text), declared=False)  # the queries declare no repost
         return matches[0].id if matches else None
 
     def top1_at(check, text, copy_share):

@@ -61,7 +61,7 @@ def count_given_name_rates(dictionary: Dictionary, single: frozenset[str]) -> di
     never saw still get their characters' evidence."""
     given: Counter = Counter()
     other: Counter = Counter()
-    for word, tag in dictionary.tags.items():
+    for word, tag in dictionary.tagged():
         if tag == "nr" and len(word) == 3 and word[0] in single:
             given.update(word[1:])
         elif tag != "nr":

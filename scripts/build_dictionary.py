@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from classifiers.tokenize import DICTIONARY_FILE, DICTIONARY_FORMAT, Dictionary, surnames_digest  # noqa: E402
 
 
-def read_jieba_dictionary() -> tuple[dict[str, int], dict[str, str], str]:
+def read_jieba_dictionary() -> tuple[dict[str, int], list[str], str]:
     import jieba
 
     path = Path(jieba.__file__).resolve().parent / "dict.txt"
@@ -38,14 +38,16 @@ def read_jieba_dictionary() -> tuple[dict[str, int], dict[str, str], str]:
         if len(parts) < 2 or not parts[1].isdigit():
             raise SystemExit(f"{path}:{lineno}: expected 'word count [tag]'")
         counts[parts[0]] = (int(parts[1]), parts[2] if len(parts) > 2 else "")
-    shared: dict[str, str] = {}  # one string object per tag, so marshal writes each once
-    tags = {word: shared.setdefault(tag, tag) for word, (_count, tag) in counts.items() if tag}
-    entries: dict[str, int] = {}
-    for word, (count, _tag) in counts.items():
-        entries[word] = count
+    tag_names = sorted({tag for _count, tag in counts.values() if tag})
+    if len(tag_names) >= 63:
+        raise SystemExit(f"{len(tag_names)} tags do not fit the 6-bit tag field")
+    number = {tag: i + 1 for i, tag in enumerate(tag_names)}
+    packed: dict[str, int] = {}
+    for word, (count, tag) in counts.items():
+        packed[word] = count << 6 | number.get(tag, 0)
         for k in range(1, len(word)):
-            entries.setdefault(word[:k], 0)
-    return entries, tags, hashlib.sha256(raw).hexdigest()[:16]
+            packed.setdefault(word[:k], 0)
+    return packed, tag_names, hashlib.sha256(raw).hexdigest()[:16]
 
 
 def main(argv=None) -> int:
@@ -57,19 +59,19 @@ def main(argv=None) -> int:
     from classifiers.pii_names import read_lines
     from classifiers.resources import Resources
 
-    entries, tags, source = read_jieba_dictionary()
+    packed, tag_names, source = read_jieba_dictionary()
     single = frozenset(n for n in read_lines(Resources().read_text("pii/surnames.txt")) if len(n) == 1)
-    rates = count_given_name_rates(Dictionary(entries, tags, {}), single)
+    rates = count_given_name_rates(Dictionary(packed, tag_names, {}), single)
     data = {
         "format": DICTIONARY_FORMAT,
         "source": f"jieba dict.txt sha256:{source}",
-        "counts": entries,
-        "tags": tags,
+        "packed": packed,
+        "tag_names": tag_names,
         "given_name_rates": {"surnames": surnames_digest(single), "rates": rates},
     }
     blob = zlib.compress(marshal.dumps(data), 9)
     args.out.write_bytes(blob)
-    print(f"wrote {args.out} ({len(blob) / 1e6:.1f} MB): {len(entries)} words and prefixes, {len(tags)} tagged, "
+    print(f"wrote {args.out} ({len(blob) / 1e6:.1f} MB): {len(packed)} words and prefixes, {len(tag_names)} tags, "
           f"{len(rates)} name rates, from {data['source']}")
     return 0
 

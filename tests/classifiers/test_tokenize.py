@@ -64,9 +64,9 @@ def test_rjieba_agrees_with_jieba_on_wordlist_boundary_cases(reference, text, te
 def test_the_precomputed_dictionary_is_jieba_s(reference):
     d = dictionary()
     for word in ("毒品", "西藏", "独特", "消毒", "王小明", "中华人民共和国"):
-        assert d.counts.get(word, 0) == reference.FREQ.get(word, 0)
-    assert d.counts["中华人"] == reference.FREQ["中华人"] == 0  # prefixes, as jieba keeps them
-    assert d.tags["毒品"] == "n" and "中华人" not in d.tags
+        assert d.count(word) == reference.FREQ.get(word, 0)
+    assert "中华人" in d.packed and d.count("中华人") == reference.FREQ["中华人"] == 0  # prefixes, as jieba keeps them
+    assert d.tag("毒品") == "n" and d.tag("中华人") is None
 
 
 def test_a_missing_dictionary_says_how_to_rebuild_it(tmp_path):
