@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from . import audit, originals, publishing, workflow
-from .models import Draft, Publication, Revision
+from .models import Draft, Publication
 from .originals import OriginalFeed
 from .screening import screen_revision as run_screen
 
