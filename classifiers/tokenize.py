@@ -24,20 +24,24 @@ DICTIONARY_FILE = Path(__file__).resolve().parent / "models" / "jieba_dictionary
 DICTIONARY_FORMAT = "sanshen-jieba-dictionary/1"
 
 
+_module_lock = threading.Lock()
+
+
 def _jieba_class():
     """rjieba's Jieba class. `import rjieba` builds a module-level default instance (jieba's whole
     dictionary: ~0.25 s and ~30 MB) that the screener never uses, so the compiled module is loaded
     on its own and registered where the package would put it (a later `import rjieba` reuses it)."""
-    if "rjieba.rjieba" not in sys.modules:
-        spec = importlib.util.find_spec("rjieba")
-        if spec is None or not spec.submodule_search_locations:
-            raise ImportError("rjieba is not installed (pip install rjieba)")
-        directory = Path(next(iter(spec.submodule_search_locations)))
-        path = next(p for suffix in importlib.machinery.EXTENSION_SUFFIXES if (p := directory / f"rjieba{suffix}").exists())
-        loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(path))
-        module = importlib.util.module_from_spec(importlib.util.spec_from_loader("rjieba.rjieba", loader))
-        loader.exec_module(module)
-        sys.modules["rjieba.rjieba"] = module
+    with _module_lock:
+        if "rjieba.rjieba" not in sys.modules:
+            spec = importlib.util.find_spec("rjieba")
+            if spec is None or not spec.submodule_search_locations:
+                raise ImportError("rjieba is not installed (pip install rjieba)")
+            directory = Path(next(iter(spec.submodule_search_locations)))
+            path = next(p for suffix in importlib.machinery.EXTENSION_SUFFIXES if (p := directory / f"rjieba{suffix}").exists())
+            loader = importlib.machinery.ExtensionFileLoader("rjieba.rjieba", str(path))
+            module = importlib.util.module_from_spec(importlib.util.spec_from_loader("rjieba.rjieba", loader))
+            loader.exec_module(module)
+            sys.modules["rjieba.rjieba"] = module
     return sys.modules["rjieba.rjieba"].Jieba
 
 
@@ -54,10 +58,10 @@ class Tokens:
     into the text). Iterating or indexing gives `Token`s."""
 
     def __init__(self, tagged: list[tuple[str, str]]):
-        self.words: tuple[str, ...] = tuple(w for w, _ in tagged)
-        self.tags: tuple[str, ...] = tuple(t for _, t in tagged)
-        self.ends = np.cumsum(np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words)))
-        self.starts = self.ends - np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words))
+        self.words, self.tags = zip(*tagged) if tagged else ((), ())
+        lengths = np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words))
+        self.ends = np.cumsum(lengths)
+        self.starts = self.ends - lengths
 
     def __len__(self) -> int:
         return len(self.words)
