@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import threading
 from typing import Protocol
 
 from .anonymize import deidentify
@@ -11,7 +10,7 @@ from .document import Document, RepostInfo, ScreenOptions
 from .findings import Finding
 from .policy import RoutePolicy, sensitivity_of
 from .resources import Resources
-from .tokenize import Tokenizer
+from .tokenize import Once, Tokenizer
 
 # One line per check: a module exposing `build(resources) -> Check`.
 REGISTRY = [
@@ -80,17 +79,8 @@ class Screener:
         return deidentify(text, findings, masker.mask if masker else None)
 
 
-_default: Screener | None = None
-_default_lock = threading.Lock()
-
-
-def default_screener() -> Screener:
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = Screener.load()
-    return _default
+# The shipped wordlists and models, loaded once per process.
+default_screener = Once(Screener.load)
 
 
 def screen(title: str, body: str, *, disclosure: bool = False, repost: dict | None = None) -> dict:

@@ -116,18 +116,24 @@ class Dictionary:
         return ((word, names[value & 63]) for word, value in self.packed.items() if value & 63)
 
 
-_dictionary: Dictionary | None = None
-_dictionary_lock = threading.Lock()
+class Once:
+    """A value built on first use, once per process even when threads ask at the same time."""
+
+    def __init__(self, build):
+        self._build = build
+        self._value = None
+        self._lock = threading.Lock()
+
+    def __call__(self):
+        if self._value is None:
+            with self._lock:
+                if self._value is None:
+                    self._value = self._build()
+        return self._value
 
 
-def dictionary() -> Dictionary:
-    """The shared dictionary, loaded once per process; read-only, so sharing it is safe."""
-    global _dictionary
-    if _dictionary is None:
-        with _dictionary_lock:
-            if _dictionary is None:
-                _dictionary = Dictionary.load()
-    return _dictionary
+# The shared dictionary, loaded once per process; read-only, so sharing it is safe.
+dictionary = Once(Dictionary.load)
 
 
 def surnames_digest(single: Iterable[str]) -> str:
@@ -143,6 +149,7 @@ class Tokenizer:
     def __init__(self, words: Iterable[str] = ()):
         self._jieba = _jieba_class()()
         self.dictionary = dictionary()
+        self._packed = self.dictionary.packed  # looked up tens of thousands of times per draft
         self._added: dict[str, int] = {}  # word -> count, for words and prefixes jieba lacks
         self.add_words(words)
 
@@ -163,26 +170,16 @@ class Tokenizer:
         return self._jieba.tokenize(text, "default", True)
 
     def __contains__(self, word: str) -> bool:
-        return word in self._added or word in self.dictionary.packed
+        return word in self._added or word in self._packed
 
     def freq(self, word: str) -> int:
         """The word's count (0 for a prefix of a word or a word neither jieba nor this tokenizer knows)."""
-        return self._added.get(word) or self.dictionary.packed.get(word, 0) >> 6
+        return self._added.get(word) or self._packed.get(word, 0) >> 6
 
     def tag(self, word: str) -> str | None:
         """jieba's dictionary tag of the word (None if it has none; the words added here have none)."""
         return self.dictionary.tag(word)
 
 
-_plain: Tokenizer | None = None
-_plain_lock = threading.Lock()
-
-
-def plain_tokenizer() -> Tokenizer:
-    """jieba's dictionary with no words added, shared; nothing may add words to it."""
-    global _plain
-    if _plain is None:
-        with _plain_lock:
-            if _plain is None:
-                _plain = Tokenizer()
-    return _plain
+# jieba's dictionary with no words added, shared; nothing may add words to it.
+plain_tokenizer = Once(Tokenizer)
