@@ -172,8 +172,10 @@ def start_up(draft: str, runs: int) -> str:
     review = Path(sys.executable).with_name("review")
     with tempfile.NamedTemporaryFile("w", suffix=".txt", encoding="utf-8", delete=False) as f:
         f.write(draft)
-    rss_code = ("import resource, sys; from classifiers import screen; screen('', open(sys.argv[1], encoding='utf-8').read());"
-                "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+    # VmHWM, not getrusage's ru_maxrss: Linux keeps ru_maxrss across exec, so a child of this
+    # (large) process would report the parent's peak.
+    rss_code = ("import sys; from classifiers import screen; screen('', open(sys.argv[1], encoding='utf-8').read());"
+                "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')))")
 
     def wall(cmd: list[str]) -> float:
         best = float("inf")

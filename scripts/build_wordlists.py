@@ -138,7 +138,7 @@ def acceptable(term: str, stop: set[str], freq) -> bool:
         return False
     if any(ch.isdigit() for ch in term) or term in stop:
         return False
-    return freq.freq(term) < COMMON_FREQ
+    return freq.count(term) < COMMON_FREQ
 
 
 def mine(data: Path, spec: dict, freq) -> Counter:
