@@ -47,8 +47,8 @@ def _fold(ch: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Full-width to half-width, lower case, Traditional to Simplified; never changes length, so
-    every offset into the result is an offset into `text`."""
+    """Full-width to half-width, lower case, Traditional to Simplified, character by character;
+    never changes length, so every offset into the result is an offset into `text`."""
     return _to_simplified(text.translate(_FOLD_TABLE))
 
 

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifiers.text import SEPARATORS, ZERO_WIDTH, Field
+from classifiers.text import SEPARATORS, ZERO_WIDTH, Field, _fold, _to_simplified, fold
 from classifiers.tokenize import plain_tokenizer
 
 
@@ -121,3 +121,16 @@ def test_the_content_view_is_what_copies_are_compared_on():
 def test_a_field_without_a_tokenizer_says_so():
     with pytest.raises(ValueError, match="without a tokenizer"):
         Field("title", "标题").tokens
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(chunks.map("".join), st.text(max_size=40)))
+def test_fold_is_the_per_character_fold_whichever_path_it_takes(text):
+    assert fold(text) == _to_simplified("".join(_fold(ch) for ch in text))
+    assert fold(text.upper()) == _to_simplified("".join(_fold(ch) for ch in text.upper()))
+
+
+@pytest.mark.parametrize("text", ["ΟΔΟΣ ΣΑΣ", "İstanbul", "ＡＢＣ１２３", "ﬁle", "cafe\u0301", "國務院", "①②", "Straße"])
+def test_fold_edge_cases_match_the_per_character_fold(text):
+    assert fold(text) == _to_simplified("".join(_fold(ch) for ch in text))
+    assert len(fold(text)) == len(text)
