@@ -48,10 +48,9 @@ class Document:
         """`tokenizer`: the Screener's (Screener.document does this); a check used alone may pass
         `Tokenizer(check.dictionary_words)`; without one, jieba's dictionary alone."""
         tokenizer = tokenizer or plain_tokenizer()
-        doc = cls(Field("title", title or "", tokenizer), Field("body", body or "", tokenizer), options or ScreenOptions())
-        for fld in doc.fields:
-            fld.tokens  # noqa: B018 - tokenized here, once, whichever check asks first
-        return doc
+        # Tokens are computed on first use, once per field (most drafts give the wordlists no
+        # candidate, and then nothing reads them).
+        return cls(Field("title", title or "", tokenizer), Field("body", body or "", tokenizer), options or ScreenOptions())
 
     @property
     def fields(self) -> tuple[Field, Field]:
