@@ -114,18 +114,20 @@ class NameParser:
         pos = _LIST_COUNT.match(text, pos).end()
         return text.startswith(self.list_tail_words, pos)
 
-    def _cue_hits(self, automaton, text: str, viable) -> dict[int, tuple[str, str, int]]:
+    def _cue_hits(self, automaton, fld: Field, viable) -> dict[int, tuple[str, str, int]]:
         """End index -> (cue, kind, name position): per end, the longest cue that has a possible
-        name next to it (`viable`, cheap, checked first) and at whose start jieba puts a word
-        boundary (tokenizing costs ~30 µs, so only for the few cues that pass)."""
+        name next to it (`viable`, cheap, checked first) and at whose start the field's tokens
+        start a word."""
+        text = fld.normalized
         by_end: dict[int, list[tuple[str, str]]] = {}
         for end, value in automaton.iter(text):
             by_end.setdefault(end, []).append(value)
         hits = {}
         for end, values in by_end.items():
             for word, kind in sorted(values, key=lambda v: -len(v[0])):
-                pos = viable(text, end - len(word) + 1, end + 1, word, kind)
-                if pos is not None and self._word_starts(text, end - len(word) + 1):
+                start = end - len(word) + 1
+                pos = viable(text, start, end + 1, word, kind)
+                if pos is not None and fld.word_at(start)[0] == start:
                     hits[end] = (word, kind, pos)
                     break
         return hits
@@ -262,11 +264,6 @@ class NameParser:
         if not start or not self._given_ok(text[start - 1]):
             return None
         return start if any(self._surname_len(text, start - k) for k in (2, 3, 4) if start - k >= 0) else None
-
-    def _word_starts(self, text: str, start: int) -> bool:
-        """Whether jieba, reading a few characters around `start`, starts a word there."""
-        ws = max(0, start - 4)
-        return start - ws in {a for _w, a, _b in self.words.cut(text[ws:start + 4])}
 
     def _surname_len(self, text: str, pos: int, after_private_cue: bool = False) -> int:
         """Length of the surname at `pos`; right after a private cue also a surname that is mostly

@@ -65,7 +65,7 @@ class CueBefore:
 
     def find(self, fld: Field) -> list[NameHit]:
         names, text, hits = self.names, fld.normalized, []
-        for end, (word, kind, pos) in names._cue_hits(names.cues, text, names._name_after).items():
+        for end, (word, kind, pos) in names._cue_hits(names.cues, fld, names._name_after).items():
             private = kind == "private"
             foreign = (names._latin(fld, pos) or names._transliterated(text, pos)) if private else None
             # A quoted name with no surname is a nickname or a programme's (志愿者“小青荷”), not a person's.
@@ -117,7 +117,7 @@ class CueAfter:
 
     def find(self, fld: Field) -> list[NameHit]:
         names, text, hits = self.names, fld.normalized, []
-        for _end, (word, kind, start) in names._cue_hits(names.after, text, names._name_before).items():
+        for _end, (word, kind, start) in names._cue_hits(names.after, fld, names._name_before).items():
             if found := names._backward(text, start):
                 hits.append(NameHit(found[0], start, found[1], kind, word))
         return hits
