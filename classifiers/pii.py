@@ -60,7 +60,7 @@ class PiiCheck:
         if not fld.original:
             return []
         text = fld.normalized
-        return self.numbers.find(text, fld.original_text) + self.persons.find(fld) + self.addresses.find(text, self.address_exclude)
+        return self.numbers.find(text, fld.original_text) + self.persons.find(fld) + self.addresses.find(fld, self.address_exclude)
 
     @staticmethod
     def _add_repeated_names(doc: Document, found: dict[str, list[Hit]]) -> None:

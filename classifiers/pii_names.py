@@ -363,12 +363,12 @@ class AddressRecognizer:
         self.region_suffixes = tuple(cfg["region_suffixes"])
         self.provinces = frozenset(cfg["provinces"])
 
-    def find(self, text: str, exclude: frozenset[str] = frozenset()) -> list[Hit]:
-        hits = []
+    def find(self, fld: Field, exclude: frozenset[str] = frozenset()) -> list[Hit]:
+        text, hits = fld.normalized, []
         for m in self.anchor.finditer(text):
             # The place-name tokens to the left end where the road/community name ends.
             left_end = m.end("road") if m.group("road") else m.end("community") if m.group("community") else m.start()
-            start, region_end = self._extend_left(text, left_end, exclude)
+            start, region_end = self._extend_left(fld, left_end, exclude)
             if m.group("building") is not None and start == left_end:
                 # A bare 3栋2单元 with nothing before it is too little to call an address.
                 if not re.search("室|[0-9]{3,4}$", m.group()):
@@ -380,19 +380,24 @@ class AddressRecognizer:
             hits.append(Hit("address", start, m.end(), 0.75 if kind == "private" else 0.4, kind, region_end))
         return hits
 
-    def _extend_left(self, text: str, end: int, exclude: frozenset[str]) -> tuple[int, int]:
-        window_start = max(0, end - 24)
-        tokens = list(self.words.cut(text[window_start:end]))
+    def _extend_left(self, fld: Field, end: int, exclude: frozenset[str]) -> tuple[int, int]:
+        """Back over the field's tokens before `end` (at most 24 characters; a token running on
+        past `end` counts up to it): the place-name words of the address."""
+        text, tokens = fld.normalized, fld.tokens
         start = end
         accepted: list[tuple[str, int]] = []
-        for i, (word, ws, _we) in enumerate(reversed(tokens)):
-            last = i == 0
+        k = tokens.index_at(end - 1) if end else -1
+        while k >= 0 and tokens.starts[k] >= max(0, end - 24):
+            ws = int(tokens.starts[k])
+            word = text[ws:min(end, int(tokens.ends[k]))]
+            k -= 1
+            last = not accepted and start == end
             if not all(is_cjk(ch) or ch.isdigit() for ch in word) or word in self.stops or word in exclude:
                 break
             tag = self.words.tag(word)
             if not last and tag is not None and tag in _FUNCTION_TAGS and not word.endswith(self.region_suffixes):
                 break
-            start = window_start + ws
+            start = ws
             accepted.append((word, start))
         # The region prefix (浙江省杭州市西湖区) is what keep_region leaves visible.
         region_end = start
