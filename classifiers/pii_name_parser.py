@@ -377,16 +377,16 @@ class NameParser:
         nxt = text[pos + 1:pos + 2]
         return not nxt or not is_cjk(nxt) or nxt in self.stops or nxt in _NUMERALS or text[pos + 1:pos + 3] in self.after_private
 
-    def _backward(self, text: str, end: int, strong: bool = False, annotated: bool = False) -> tuple[int, int] | None:
+    def _backward(self, fld: Field, end: int, strong: bool = False, annotated: bool = False) -> tuple[int, int] | None:
         """Where a name that ends right before a cue at `end` starts, and its surname length:
         张三|女士, 李四|同志, 王五|(男.
 
         After 化名 (`strong`) a dictionary word is still taken as the name (成钢); before a sex or
         age annotation (`annotated`) or 化名 a context surname counts (计秀英，女，).
         """
-        context = strong or annotated
+        context, text = strong or annotated, fld.normalized
         window_start = max(0, end - 6)
-        tokens = list(self.words.cut(text[window_start:end]))
+        tokens = fld.tokens_between(window_start, end)
         if not tokens:
             return None
         last, ls, _le = tokens[-1]

@@ -118,7 +118,7 @@ class CueAfter:
     def find(self, fld: Field) -> list[NameHit]:
         names, text, hits = self.names, fld.normalized, []
         for _end, (word, kind, start) in names._cue_hits(names.after, fld, names._name_before).items():
-            if found := names._backward(text, start):
+            if found := names._backward(fld, start):
                 hits.append(NameHit(found[0], start, found[1], kind, word))
         return hits
 
@@ -133,7 +133,7 @@ class Annotated:
     def find(self, fld: Field) -> list[NameHit]:
         names, text, hits = self.names, fld.normalized, []
         for m in _POST_CUE.finditer(text):
-            if found := names._backward(text, m.start(), strong=bool(m.group("alias")), annotated=True):
+            if found := names._backward(fld, m.start(), strong=bool(m.group("alias")), annotated=True):
                 hits.append(NameHit(found[0], m.start(), found[1], "private", m.group()))
         return hits
 

@@ -172,6 +172,20 @@ class Field:
             raise ValueError(f"field {self.name!r} was built without a tokenizer (build it through Document.build)")
         return self.tokenizer.tokens(self.normalized)
 
+    def tokens_between(self, start: int, end: int) -> list[tuple[str, int, int]]:
+        """The tokens of normalized [start, end) as (word, start, end) relative to `start`, as
+        segmenting that slice would list them but read from the whole-text tokens: a token that
+        crosses an edge is cut at it."""
+        tokens, text = self.tokens, self.normalized
+        if start >= end:
+            return []
+        first, last = tokens.index_at(start), tokens.index_at(end - 1)
+        out = []
+        for k in range(first, last + 1):
+            a, b = max(start, int(tokens.starts[k])), min(end, int(tokens.ends[k]))
+            out.append((text[a:b], a - start, b - start))
+        return out
+
     def word_at(self, i: int) -> tuple[int, int]:
         """The normalized [start, end) of the token holding normalized character i."""
         k = self.tokens.index_at(i)
