@@ -177,6 +177,7 @@ class Field:
         segmenting that slice would list them but read from the whole-text tokens: a token that
         crosses an edge is cut at it."""
         tokens, text = self.tokens, self.normalized
+        end = min(end, len(text))
         if start >= end:
             return []
         first, last = tokens.index_at(start), tokens.index_at(end - 1)

@@ -134,3 +134,11 @@ def test_fold_is_the_per_character_fold_whichever_path_it_takes(text):
 def test_fold_edge_cases_match_the_per_character_fold(text):
     assert fold(text) == _to_simplified("".join(_fold(ch) for ch in text))
     assert len(fold(text)) == len(text)
+
+
+def test_tokens_between_cuts_the_tokens_that_cross_an_edge():
+    fld = Field("body", "他在家中吸毒品后", plain_tokenizer())
+    assert [t.word for t in fld.tokens] == ["他", "在", "家中", "吸", "毒品", "后"]
+    assert fld.tokens_between(3, 6) == [("中", 0, 1), ("吸", 1, 2), ("毒", 2, 3)]
+    assert fld.tokens_between(6, 99) == [("品", 0, 1), ("后", 1, 2)]
+    assert fld.tokens_between(8, 12) == []
