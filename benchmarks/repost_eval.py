@@ -32,6 +32,7 @@ from classifiers import Resources  # noqa: E402
 from classifiers.document import Document  # noqa: E402
 from classifiers.originals import OriginalsIndex, content_chars, shingle_hashes  # noqa: E402
 from classifiers.repost import RepostCheck, build as build_check  # noqa: E402
+from classifiers.text import Field  # noqa: E402
 
 import opencc  # noqa: E402
 
@@ -95,11 +96,11 @@ def reorder(body: str, rng: random.Random) -> str:
 
 def rewrite_sentence(body: str, rng: random.Random) -> str:
     """Rewrite the longest sentence: drop a third of its words and swap neighbours (a paraphrase)."""
-    from classifiers.tokenize import tokenize
+    import jieba
 
     sents = sentences(body)
     i = max(range(len(sents)), key=lambda j: len(sents[j]))
-    words = [w for w, _, _ in tokenize(sents[i])]
+    words = jieba.lcut(sents[i])
     words = [w for w in words if rng.random() > 0.33] or words[:1]
     for j in range(0, len(words) - 1, 3):
         words[j], words[j + 1] = words[j + 1], words[j]
@@ -250,7 +251,7 @@ def main(argv=None):
           f"copied = {copy_share}\n")
 
     def top1(check, text):
-        matches = check.copies(text, declared=False)  # the queries declare no repost
+        matches = check.copies(Field("body", text), declared=False)  # the queries declare no repost
         return matches[0].id if matches else None
 
     def top1_at(check, text, copy_share):

@@ -1,9 +1,14 @@
-"""What a check sees: both fields normalized once, plus the draft's declared options."""
+"""What a check sees: both fields with every view computed once, plus the draft's declared options.
+
+Like Presidio's `NlpArtifacts`, the Document is built once per draft by the Screener and handed
+to every check; no check normalizes or tokenizes on its own. See text.Field for the views.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from .text import Field
+from .tokenize import Tokenizer, plain_tokenizer
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,14 @@ class Document:
     options: ScreenOptions = field(default_factory=ScreenOptions)
 
     @classmethod
-    def build(cls, title: str, body: str, options: ScreenOptions | None = None) -> "Document":
-        return cls(Field("title", title or ""), Field("body", body or ""), options or ScreenOptions())
+    def build(cls, title: str, body: str, options: ScreenOptions | None = None, *,
+              tokenizer: Tokenizer | None = None) -> "Document":
+        """`tokenizer`: the Screener's (Screener.document does this); a check used alone may pass
+        `Tokenizer(check.dictionary_words)`; without one, jieba's dictionary alone."""
+        tokenizer = tokenizer or plain_tokenizer()
+        # Tokens are computed on first use, once per field (most drafts give the wordlists no
+        # candidate, and then nothing reads them).
+        return cls(Field("title", title or "", tokenizer), Field("body", body or "", tokenizer), options or ScreenOptions())
 
     @property
     def fields(self) -> tuple[Field, Field]:

@@ -1,8 +1,8 @@
 """The screening engine: normalize once, run every registered check, derive sensitivity and route."""
 from __future__ import annotations
 
+import dataclasses
 import importlib
-import threading
 from typing import Protocol
 
 from .anonymize import deidentify
@@ -10,6 +10,7 @@ from .document import Document, RepostInfo, ScreenOptions
 from .findings import Finding
 from .policy import RoutePolicy, sensitivity_of
 from .resources import Resources
+from .tokenize import Once, Tokenizer
 
 # One line per check: a module exposing `build(resources) -> Check`.
 REGISTRY = [
@@ -29,20 +30,31 @@ class Check(Protocol):
 
 
 class Screener:
-    def __init__(self, checks: list[Check], policy: RoutePolicy, resources: Resources):
+    def __init__(self, checks: list[Check], policy: RoutePolicy, resources: Resources, tokenizer: Tokenizer):
         self.checks = checks
         self.policy = policy
         self.resources = resources
+        self.tokenizer = tokenizer
         self.wordlists_version = resources.version()
 
     @classmethod
     def load(cls, resources: Resources | None = None, registry: list[str] | None = None) -> "Screener":
+        """Build every check and this Screener's own tokenizer: checks that read words get it as
+        `resources.services["tokenizer"]`; the words a check names (`dictionary_words`, e.g.
+        wordlist terms) join it before the first draft. Nothing outside this Screener changes."""
         resources = resources or Resources()
-        checks = [importlib.import_module(name).build(resources) for name in (registry or REGISTRY)]
-        return cls(checks, RoutePolicy.load(resources), resources)
+        tokenizer = Tokenizer()
+        with_tokenizer = dataclasses.replace(resources, services={**resources.services, "tokenizer": tokenizer})
+        checks = [importlib.import_module(name).build(with_tokenizer) for name in (registry or REGISTRY)]
+        tokenizer.add_words(w for c in checks for w in getattr(c, "dictionary_words", ()))
+        return cls(checks, RoutePolicy.load(resources), resources, tokenizer)
+
+    def document(self, title: str, body: str, options: ScreenOptions | None = None) -> Document:
+        """The draft with every view the checks read, tokenized by this Screener's tokenizer."""
+        return Document.build(title, body, options, tokenizer=self.tokenizer)
 
     def screen(self, title: str, body: str, options: ScreenOptions | None = None) -> dict:
-        doc = Document.build(title, body, options)
+        doc = self.document(title, body, options)
         findings: list[Finding] = []
         for check in self.checks:
             findings.extend(check.check(doc))
@@ -67,17 +79,8 @@ class Screener:
         return deidentify(text, findings, masker.mask if masker else None)
 
 
-_default: Screener | None = None
-_default_lock = threading.Lock()
-
-
-def default_screener() -> Screener:
-    global _default
-    if _default is None:
-        with _default_lock:
-            if _default is None:
-                _default = Screener.load()
-    return _default
+# The shipped wordlists and models, loaded once per process.
+default_screener = Once(Screener.load)
 
 
 _redactor = None

@@ -1,11 +1,11 @@
-"""Category wordlists matched on normalized text, confirmed by jieba word boundaries.
+"""Category wordlists matched on normalized text, confirmed by word boundaries.
 
 One matcher serves every wordlist-driven check (prohibited content, sensitive topics):
   1. Aho–Corasick over `Field.normalized` finds candidate terms in one pass (defeats
      traditional script, full-width forms, case and inserted separators, see text.py);
-  2. a candidate whose edge falls inside a word is rejected (消毒品 is 消毒/品, so it holds no
-     毒品; 西藏独特 holds no 藏独); jieba runs only where a dictionary word crosses an edge,
-     on a small window around the candidate, never on the whole draft;
+  2. a candidate whose edge falls inside a word of the field's tokens is rejected (消毒品 is
+     消毒/品, so it holds no 毒品; 西藏独特 holds no 藏独); the tokens are the Screener's, of the
+     whole field, computed once in the Document (wordlist terms are in its dictionary);
   3. spans are mapped back to the original field, so `finding.text == original[start:end]`.
 
 The file format is documented in wordlists/README.md.
@@ -14,18 +14,13 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 import ahocorasick
 
 from .text import Field, is_cjk
-from .tokenize import add_words, tokenizer
 
 # A multi-word pattern "A...B" matches A followed by B within this many characters.
 PATTERN_GAP = 12
-# Characters of context jieba sees on each side of a candidate; enough for any dictionary word
-# that could straddle the candidate's edge, small enough that tokenizing stays cheap.
-WINDOW = 6
 # A sentence (or clause list) ends here: multi-word patterns and context never cross these.
 SENTENCE_END = frozenset("。！？!?；;\n")
 ACTIONS = ("block", "escalate", "warn")
@@ -136,8 +131,11 @@ class Lexicon:
         self.size = len(entries)
         if entries:
             self.automaton.make_automaton()
-        # Wordlist terms join jieba's dictionary, so jieba keeps them whole when it decides edges.
-        add_words(w for c in categories for t in c.terms for w in (t.text, t.follow) if w and _has_cjk(w))
+
+    @property
+    def words(self) -> list[str]:
+        """Terms the Screener's tokenizer must know, so it keeps them whole when it decides edges."""
+        return [w for c in self.categories for t in c.terms for w in (t.text, t.follow) if w and _has_cjk(w)]
 
     @classmethod
     def load(cls, resources, directory: str, check: str) -> "Lexicon":
@@ -169,14 +167,12 @@ class Lexicon:
                 h for h in candidates
                 if id(h.category) not in index or not index[id(h.category)].covers(h.start, h.end)
             ]
-        oracle = BoundaryOracle(text)
-        oracle.prepare([(h.start, h.end) for h in candidates if oracle.contested(h.start, h.end)])
         confirmed: list[Hit] = []
         for hit in candidates:
-            if not oracle.is_word_span(hit.start, hit.end):
+            if not _on_word_boundaries(fld, hit.start, hit.end):
                 continue
             if hit.term.follow:
-                hit = _complete_pattern(text, hit, oracle)
+                hit = _complete_pattern(fld, hit)
                 if hit is None:
                     continue
             confirmed.append(hit)
@@ -201,9 +197,9 @@ class _ExceptionSpans:
         return i >= 0 and self.reach[i] >= end
 
 
-def _complete_pattern(text: str, hit: Hit, oracle: "BoundaryOracle") -> Hit | None:
+def _complete_pattern(fld: Field, hit: Hit) -> Hit | None:
     """For "A...B": B must follow A within PATTERN_GAP characters, inside the same sentence."""
-    follow = hit.term.follow
+    text, follow = fld.normalized, hit.term.follow
     limit = min(len(text), hit.end + PATTERN_GAP + len(follow))
     for stop, ch in enumerate(text[hit.end:limit], hit.end):
         if ch in SENTENCE_END:
@@ -211,7 +207,7 @@ def _complete_pattern(text: str, hit: Hit, oracle: "BoundaryOracle") -> Hit | No
             break
     pos = text.find(follow, hit.end, limit)
     while pos != -1:
-        if oracle.is_word_span(pos, pos + len(follow)):
+        if _on_word_boundaries(fld, pos, pos + len(follow)):
             return Hit(hit.category, hit.term, hit.start, pos + len(follow))
         pos = text.find(follow, pos + 1, limit)
     return None
@@ -239,113 +235,22 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-@lru_cache(maxsize=16384)
-def _window_tokens(window: str, dictionary_total: int) -> tuple[tuple[int, int], ...]:
-    """Token spans of a short window. Cached: boilerplate (严厉打击电信网络诈骗) recurs across
-    drafts; `dictionary_total` (jieba's running frequency total) changes whenever a word is
-    added, so a stale segmentation is never reused.
-
-    HMM off: the question is which dictionary words jieba's route keeps; the HMM only
-    regroups leftover single characters, and costs 3-5x (MEASUREMENTS.md)."""
-    return tuple((s, e) for _word, s, e in tokenizer().tokenize(window, HMM=False))
-
-
-def clear_caches() -> None:
-    """Forget cached window segmentations (benchmarks measure the cold case with this)."""
-    _window_tokens.cache_clear()
-
-
-class BoundaryOracle:
-    """Decides whether a normalized span starts and ends on jieba word boundaries.
-
-    jieba is consulted only where it decides something: when some dictionary word crosses
-    the span's edge (消毒 across 毒品, 西藏 across 藏独). jieba's route is built from
-    dictionary words, so with no crossing word it cannot cut inside. When it is needed,
-    jieba runs once per group of nearby candidates on a window of WINDOW characters around
-    them, never on the whole draft: the engine must stay faster than `jieba.lcut` alone.
-    """
-
-    def __init__(self, text: str, window: int = WINDOW):
-        self.text = text
-        self.window = window
-        self.freq = tokenizer().FREQ  # words with a count, and every prefix of a word (count 0)
-        self._crossed_at: dict[int, bool] = {}  # position -> does a dictionary word cross it
-        self._windows: list[tuple[int, int]] = []  # sorted
-        self._token_at: list[dict[int, tuple[int, int]]] = []
-
-    def contested(self, start: int, end: int) -> bool:
-        """Does any dictionary word cross the start or the end of the span?"""
-        return self._crossed(start) or self._crossed(end)
-
-    def _crossed(self, pos: int) -> bool:
-        if pos not in self._crossed_at:
-            self._crossed_at[pos] = self._find_crossing(pos)
-        return self._crossed_at[pos]
-
-    def _find_crossing(self, pos: int) -> bool:
-        text, freq = self.text, self.freq
-        if pos <= 0 or pos >= len(text):
-            return False
-        for a in range(pos - 1, max(-1, pos - self.window), -1):
-            if text[a:pos] not in freq:
-                continue  # no dictionary word starts with text[a:pos]
-            b = pos + 1
-            while b <= len(text) and (fragment := text[a:b]) in freq:
-                if freq[fragment]:
-                    return True
-                b += 1
+def _on_word_boundaries(fld: Field, start: int, end: int) -> bool:
+    """Whether a normalized span starts and ends on the field's word boundaries (消毒|品 holds no
+    毒品, 西藏|独特 no 藏独); a word that swallows the whole span is fine (贩卖毒品 ⊇ 毒品)."""
+    text = fld.normalized
+    # Latin/digit terms: jieba keeps "analysis" whole, so check the neighbours directly.
+    if _is_ascii_alnum(text[start]) and start > 0 and _is_ascii_alnum(text[start - 1]):
         return False
-
-    def prepare(self, spans: list[tuple[int, int]]) -> None:
-        """Tokenize merged windows around the contested spans at once."""
-        merged: list[list[int]] = []
-        for start, end in sorted(spans):
-            lo, hi = max(0, start - self.window), min(len(self.text), end + self.window)
-            if merged and lo <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], hi)
-            else:
-                merged.append([lo, hi])
-        for lo, hi in merged:
-            self._tokenize(lo, hi)
-
-    def _tokenize(self, lo: int, hi: int) -> int:
-        token_at: dict[int, tuple[int, int]] = {}
-        for s, e in _window_tokens(self.text[lo:hi], tokenizer().total):
-            span = (lo + s, lo + e)
-            for i in range(lo + s, lo + e):
-                token_at[i] = span
-        index = bisect.bisect(self._windows, (lo, hi))
-        self._windows.insert(index, (lo, hi))
-        self._token_at.insert(index, token_at)
-        return index
-
-    def _tokens_for(self, start: int, end: int) -> dict[int, tuple[int, int]]:
-        index = bisect.bisect(self._windows, (start, len(self.text) + 1)) - 1
-        if index >= 0:
-            lo, hi = self._windows[index]
-            if lo <= start and end <= hi:
-                return self._token_at[index]
-        lo, hi = max(0, start - self.window), min(len(self.text), end + self.window)
-        return self._token_at[self._tokenize(lo, hi)]
-
-    def is_word_span(self, start: int, end: int) -> bool:
-        text = self.text
-        # Latin/digit terms: jieba keeps "analysis" whole, so check the neighbours directly.
-        if _is_ascii_alnum(text[start]) and start > 0 and _is_ascii_alnum(text[start - 1]):
-            return False
-        if _is_ascii_alnum(text[end - 1]) and end < len(text) and _is_ascii_alnum(text[end]):
-            return False
-        if not self.contested(start, end):
-            return True
-        tokens = self._tokens_for(start, end)
-        a, b = tokens[start]
-        if a < start:
-            # A word crosses the start: reject unless it swallows the whole span (贩卖毒品 ⊇ 毒品).
-            return b >= end
-        a, b = tokens[end - 1]
-        if b > end:
-            return a <= start
-        return True
+    if _is_ascii_alnum(text[end - 1]) and end < len(text) and _is_ascii_alnum(text[end]):
+        return False
+    a, b = fld.word_at(start)
+    if a < start:
+        return b >= end
+    a, b = fld.word_at(end - 1)
+    if b > end:
+        return a <= start
+    return True
 
 
 class WordlistCheck:
@@ -361,6 +266,10 @@ class WordlistCheck:
         self.name = name
         self.lexicon = lexicon
         self.context = context
+
+    @property
+    def dictionary_words(self) -> list[str]:
+        return self.lexicon.words
 
     def check(self, doc) -> list:
         from .findings import Finding

@@ -22,7 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .text import _to_simplified
+from .text import content_codes, fold
 
 K = 8  # shingle length in characters: long enough that shared stock phrases rarely fill one
 SAMPLE = 4  # keep fingerprints whose hash is 0 mod SAMPLE
@@ -34,9 +34,6 @@ BOILERPLATE_FACTOR = 4.0
 BOILERPLATE_MIN_DF = 3
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _BASE = np.uint64(1_000_003)
-# Full-width ASCII to half-width and upper to lower case, length-preserving so positions hold.
-_FOLD = {c: c + 0x20 for c in range(ord("A"), ord("Z") + 1)}
-_FOLD.update({c: c - 0xFEE0 + (0x20 if 0xFF21 <= c <= 0xFF3A else 0) for c in range(0xFF01, 0xFF5F)})
 
 
 @dataclass(frozen=True)
@@ -59,41 +56,18 @@ class Match:
 
 
 def content_chars(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Code points of the letters, digits and CJK characters of `text` (simplified, folded), and
-    their offsets in `text`. Punctuation, spaces and line breaks are dropped, so re-punctuated or
-    re-wrapped copies still match."""
-    folded = simplified(text)
-    cps = np.frombuffer(folded.encode("utf-32-le"), dtype="<u4")
-    keep = (
-        ((cps >= 0x4E00) & (cps <= 0x9FFF))
-        | ((cps >= 0x3400) & (cps <= 0x4DBF))
-        | ((cps >= 0x30) & (cps <= 0x39))
-        | ((cps >= 0x61) & (cps <= 0x7A))
-    )
-    positions = np.flatnonzero(keep)
-    return cps[positions].astype(np.uint64), positions
+    """Code points of the letters, digits and CJK characters of `text` folded as drafts are
+    (text.fold), and their offsets in `text`. Punctuation, spaces and line breaks are dropped,
+    so re-punctuated or re-wrapped copies still match. A draft has these as `Field.content_codes`."""
+    return content_codes(fold(text))
 
 
 _NON_CONTENT = re.compile(r"[^0-9a-z\u3400-\u4dbf\u4e00-\u9fff]+")
 
 
-_FULLWIDTH_ALNUM = re.compile("[０-９Ａ-Ｚａ-ｚ]")
-
-
-def simplified(text: str) -> str:
-    """Folded and Simplified, same length as `text` (offsets still point into it)."""
-    # str.translate is slow on CJK text (~50 MB/s less than lower()); use it only when needed.
-    folded = text.lower()
-    if len(folded) != len(text):
-        folded = text.translate(_FOLD)
-    elif _FULLWIDTH_ALNUM.search(folded):
-        folded = folded.translate(_FOLD)
-    return _to_simplified(folded)
-
-
-def clean_text(text: str, already_simplified: bool = False) -> str:
+def clean_text(text: str, already_folded: bool = False) -> str:
     """The characters `content_chars` keeps, as a string: what copies are compared on."""
-    return _NON_CONTENT.sub("", text if already_simplified else simplified(text))
+    return _NON_CONTENT.sub("", text if already_folded else fold(text))
 
 
 def shingle_hashes(cps: np.ndarray, k: int = K) -> np.ndarray:
@@ -337,21 +311,26 @@ class OriginalsIndex:
                 self._hcache.popitem(last=False)
         return cached
 
-    def query(
+    def query(self, text: str, **kwargs) -> list[Match]:
+        """Originals that `text` copies, best first (see query_content)."""
+        return self.query_content(*content_chars(text), **kwargs)
+
+    def query_content(
         self,
-        text: str,
+        cps: np.ndarray,
+        positions: np.ndarray,
         *,
         limit: int = 5,
         candidates: int = 10,
         min_share: float = 0.3,
         min_chars: int = 40,
     ) -> list[Match]:
-        """Originals that `text` copies, best first.
+        """Originals that a text copies, best first, from its content characters (`cps`, as
+        content_chars gives them) and their offsets in the text (`positions`).
 
         A match needs at least `min_chars` copied characters and either `min_share` of the
         original in the draft or `min_share` of the draft from the original.
         """
-        cps, positions = content_chars(text)
         hashes = shingle_hashes(cps, self.k)
         n_fp, alive, segments = self._n_fp, self._alive, self._segments  # a snapshot: a writer may publish new ones
         if not len(hashes) or not segments:

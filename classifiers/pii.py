@@ -44,7 +44,7 @@ class PiiCheck:
     def __init__(self, resources):
         self.numbers = NumberRecognizer(resources.read_toml("pii/numbers.toml"))
         self.persons = PersonRecognizer(resources)
-        self.addresses = AddressRecognizer(resources)
+        self.addresses = AddressRecognizer(resources, self.persons.words)
         self.address_exclude = frozenset(self.persons.private_cue_words)
         self.policy = MaskingPolicy.from_toml(resources.read_toml("pii/masking.toml"))
 
@@ -60,7 +60,7 @@ class PiiCheck:
         if not fld.original:
             return []
         text = fld.normalized
-        return self.numbers.find(text, fld.original_text) + self.persons.find(fld) + self.addresses.find(text, self.address_exclude)
+        return self.numbers.find(text, fld.original_text) + self.persons.find(fld) + self.addresses.find(fld, self.address_exclude)
 
     @staticmethod
     def _add_repeated_names(doc: Document, found: dict[str, list[Hit]]) -> None:

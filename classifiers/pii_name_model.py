@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .tokenize import tokenizer
+from .tokenize import Dictionary, Tokenizer, surnames_digest
 
 ARTIFACT_FORMAT = "sanshen-names-linear/1"
 MODEL_DIR = Path(__file__).resolve().parent / "models"
@@ -46,26 +46,22 @@ class Candidate:
     kind: str  # "han" | "translit"
 
 
-@lru_cache(maxsize=1)
-def _tags() -> dict[str, str]:
-    from jieba import posseg
-
-    return posseg.dt.word_tag_tab
-
-
-def _tag(word: str) -> str:
-    return _tags().get(word) or "-"
+def given_name_rates(dictionary: Dictionary, single: frozenset[str]) -> dict[str, int]:
+    """See count_given_name_rates; precomputed for the shipped surname list by
+    scripts/build_dictionary.py, counted here only for another list."""
+    if dictionary.given_name_rates.get("surnames") == surnames_digest(single):
+        return dictionary.given_name_rates["rates"]
+    return count_given_name_rates(dictionary, single)
 
 
-@lru_cache(maxsize=4)
-def given_name_rates(single: frozenset[str]) -> dict[str, int]:
+def count_given_name_rates(dictionary: Dictionary, single: frozenset[str]) -> dict[str, int]:
     """How much likelier each character is in a given name than in other words, as a rounded log
     ratio (钧 +1, 燕 0, 红 -2, 照 -3), counted in jieba's dictionary over its three-character person
     names (tag nr) that start with a surname, against its other words: names the training data
     never saw still get their characters' evidence."""
     given: Counter = Counter()
     other: Counter = Counter()
-    for word, tag in _tags().items():
+    for word, tag in dictionary.tagged():
         if tag == "nr" and len(word) == 3 and word[0] in single:
             given.update(word[1:])
         elif tag != "nr":
@@ -139,9 +135,10 @@ class NameFeaturizer:
     draft); training and screening share it, so both see the same inputs."""
 
     def __init__(self, compound: frozenset[str], single: frozenset[str], translit: frozenset[str], stops: frozenset[str],
-                 roles: frozenset[str]):
+                 roles: frozenset[str], words: Tokenizer):
         self.roles = roles
-        rates = given_name_rates(single)
+        self.words = words  # dictionary counts and tags, with the Screener's own words
+        rates = given_name_rates(words.dictionary, single)
         self._single = _char_table(single)
         self._compound = _sorted_codes(ord(c[0]) << 21 | ord(c[1]) for c in compound)
         self._translit = _char_table(translit)
@@ -212,15 +209,14 @@ class NameFeaturizer:
                 span = np.where(k < length, span * np.int64(1_000_003) + at(a + k), span)
         starts, start_index = np.unique(a, return_inverse=True)
         ends, end_index = np.unique(b, return_inverse=True)
-        freq = tokenizer().FREQ
-        before = np.array([self._before(text, p, freq) for p in starts.tolist()], dtype=np.int64).reshape(-1, 3)[start_index]
-        after = np.array([_after(text, p, freq) for p in ends.tolist()], dtype=np.int64).reshape(-1, 3)[end_index]
-        tags = _tags()
-        span_words = np.array([_word_code(text[s:e], freq, tags) for s, e in zip(a.tolist(), b.tolist())], dtype=np.int64)
+        words = self.words
+        before = np.array([self._before(text, p, words) for p in starts.tolist()], dtype=np.int64).reshape(-1, 3)[start_index]
+        after = np.array([_after(text, p, words) for p in ends.tolist()], dtype=np.int64).reshape(-1, 3)[end_index]
+        span_words = np.array([_word_code(text[s:e], words) for s, e in zip(a.tolist(), b.tolist())], dtype=np.int64)
         # A two-character given name that is a word (振兴/v, 明亮/a); one character is g1 alone.
         two = np.flatnonzero(length - sl == 2)
         given_words = np.zeros(len(a), dtype=np.int64)
-        given_words[two] = [_word_code(text[s:s + 2], freq, tags) for s in (a + sl)[two].tolist()]
+        given_words[two] = [_word_code(text[s:s + 2], words) for s in (a + sl)[two].tolist()]
         translit_count = np.cumsum(np.concatenate([[0], self._translit[cps]]))
         features = (
             kind * 64 + length,  # kind and length
@@ -234,23 +230,23 @@ class NameFeaturizer:
         )
         return _mix(np.stack(features, axis=1))
 
-    def _before(self, text: str, a: int, freq: dict) -> tuple[int, int, int]:
+    def _before(self, text: str, a: int, words: Tokenizer) -> tuple[int, int, int]:
         """What is before a span starting at `a`: the dictionary word ending there (its text, its
         last character, whether it is a role word from the cue lists), whether a dictionary word runs
         across `a` (由于|于长生), and an age right before (62岁的)."""
-        word = _word_ending(text, a, freq)
+        word = _word_ending(text, a, words)
         age = text.endswith(("岁", "岁的"), 0, a)
-        return _text_code(word), ord(word[-1:] or " "), int(word in self.roles) * 4 + int(_crossed(text, a, freq)) * 2 + int(age)
+        return _text_code(word), ord(word[-1:] or " "), int(word in self.roles) * 4 + int(_crossed(text, a, words)) * 2 + int(age)
 
 
-def _after(text: str, b: int, freq: dict) -> tuple[int, int, int]:
-    word = _word_starting(text, b, freq)
-    return _text_code(word), int(_crossed(text, b, freq)), _tag_id(_tag(word))
+def _after(text: str, b: int, words: Tokenizer) -> tuple[int, int, int]:
+    word = _word_starting(text, b, words)
+    return _text_code(word), int(_crossed(text, b, words)), _tag_id(words.tag(word) or "-")
 
 
-def _word_code(word: str, freq: dict, tags: dict) -> int:
+def _word_code(word: str, words: Tokenizer) -> int:
     """A word's dictionary evidence as one number: its tag and its frequency, in bits (张贴/v, 高峰/n)."""
-    return _tag_id(tags.get(word) or "-") * 32 + min((freq.get(word) or 0).bit_length(), 31)
+    return _tag_id(words.tag(word) or "-") * 32 + min(words.freq(word).bit_length(), 31)
 
 
 @lru_cache(maxsize=None)
@@ -265,27 +261,27 @@ def _char_class(codes: np.ndarray) -> np.ndarray:
     return np.select([codes == 0, cjk, digit, latin], [0, 1, 2, 3], 4)
 
 
-def _word_ending(text: str, pos: int, freq: dict) -> str:
+def _word_ending(text: str, pos: int, words: Tokenizer) -> str:
     """The longest dictionary word (up to 4 characters) ending at `pos`, else the character before."""
     for k in (4, 3, 2):
-        if pos >= k and freq.get(text[pos - k:pos]):
+        if pos >= k and words.freq(text[pos - k:pos]):
             return text[pos - k:pos]
     return text[pos - 1:pos]
 
 
-def _word_starting(text: str, pos: int, freq: dict) -> str:
-    if text[pos:pos + 2] not in freq:  # jieba keeps every prefix of its words: none starts here
+def _word_starting(text: str, pos: int, words: Tokenizer) -> str:
+    if text[pos:pos + 2] not in words:  # the dictionary keeps every prefix of its words: none starts here
         return text[pos:pos + 1]
     for k in (4, 3, 2):
-        if freq.get(text[pos:pos + k]) and pos + k <= len(text):
+        if words.freq(text[pos:pos + k]) and pos + k <= len(text):
             return text[pos:pos + k]
     return text[pos:pos + 1]
 
 
-def _crossed(text: str, pos: int, freq: dict) -> bool:
+def _crossed(text: str, pos: int, words: Tokenizer) -> bool:
     """Whether a dictionary word of two or three characters runs across `pos` (由于|于长生)."""
-    return pos > 0 and bool(freq.get(text[pos - 1:pos + 1]) or freq.get(text[pos - 1:pos + 2]) and pos + 2 <= len(text)
-                            or pos > 1 and freq.get(text[pos - 2:pos + 1]))
+    return pos > 0 and bool(words.freq(text[pos - 1:pos + 1]) or words.freq(text[pos - 1:pos + 2]) and pos + 2 <= len(text)
+                            or pos > 1 and words.freq(text[pos - 2:pos + 1]))
 
 
 class NameModel:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from .attribution import REQUIRED_ITEMS, Attribution, AttributionItem, host, parse
 from .document import Document, RepostInfo
 from .findings import Finding
-from .originals import Match, clean_text, simplified
+from .originals import Match, clean_text
 from .resources import Resources
-from .text import Field
+from .text import Field, fold
 
 NAME = "repost"
 APPROVED_FILE = "approved_sources.tsv"
@@ -164,7 +164,7 @@ class RepostCheck:
     def check(self, doc: Document) -> list[Finding]:
         attribution = parse(doc)
         claimed = _claimed(attribution, doc.options.repost)
-        matches = self.copies(doc.body.original, declared=claimed.declared)
+        matches = self.copies(doc.body, declared=claimed.declared)
         if not claimed.declared and not matches:
             # Original work; a dateline ("新华社……电") alone is not a repost claim.
             return []
@@ -186,16 +186,17 @@ class RepostCheck:
 
     # -- library ---------------------------------------------------------------------------
 
-    def copies(self, body: str, declared: bool) -> list[Match]:
+    def copies(self, body: Field, declared: bool) -> list[Match]:
         """Library originals the body copies, best first. For a draft that does not declare a
         repost, an original whose frame it reuses with other figures is not one: that is the
         same template reporting another event (新年贺词 of another year), not a copy."""
-        if self.originals is None or not body.strip():
+        if self.originals is None or not body.content:
             return []
-        matches = [m for m in self.originals.query(body, min_share=0.3) if self.is_copy(m)]
+        matches = [m for m in self.originals.query_content(body.content_codes, body.content_indices, min_share=0.3)
+                   if self.is_copy(m)]
         if declared:
             return matches  # a declared repost with changed figures is altered_content, reported below
-        return [m for m in matches if not changed_figures(body, self.originals.get(m.id)[1])]
+        return [m for m in matches if not changed_figures(body.content, clean_text(self.originals.get(m.id)[1]))]
 
     def is_copy(self, m: Match) -> bool:
         """Half the original in the draft, unless that is a short quotation inside a much longer
@@ -310,19 +311,19 @@ class RepostCheck:
         """Original sentences missing from the draft, and draft sentences inside the copied text
         that the original does not have. Reordered paragraphs are neither."""
         minimum = self.settings.min_sentence_chars
-        body = simplified(doc.body.original)  # same offsets as the original body
-        original_s = simplified(original)
+        body = doc.body.folded  # same offsets as the original body
+        original_s = fold(original)
         attribution_spans = [(i.start, i.end) for i in attribution.items if i.field == "body"]
-        draft_clean = clean_text(body, already_simplified=True)
-        original_clean = clean_text(original_s, already_simplified=True)
+        draft_clean = doc.body.content
+        original_clean = clean_text(original_s, already_folded=True)
         removed = [original[m.start():m.end()].strip() for m in _SENTENCE_RE.finditer(original_s)
-                   if len(c := clean_text(m.group(0), already_simplified=True)) >= minimum and c not in draft_clean]
+                   if len(c := clean_text(m.group(0), already_folded=True)) >= minimum and c not in draft_clean]
         start, end = _hull(top)
         added = []
         for m in _SENTENCE_RE.finditer(body, start, end):
             if any(a < m.end() and m.start() < b for a, b in attribution_spans):
                 continue
-            c = clean_text(m.group(0), already_simplified=True)
+            c = clean_text(m.group(0), already_folded=True)
             if len(c) >= minimum and c not in original_clean:
                 added.append(doc.body.original[m.start():m.end()].strip())
         return removed, added
@@ -342,7 +343,7 @@ class RepostCheck:
         elif top is not None and self.originals is not None:
             # A repost that keeps the original title shows it.
             original = self.originals.get(top.id)
-            if original and _clean(original[0]) and _clean(original[0]) in _clean(doc.title.original):
+            if original and _clean(original[0]) and _clean(original[0]) in doc.title.content:
                 present.add("original_title")
         return present
 
@@ -386,12 +387,12 @@ def _claimed(attribution: Attribution, info: RepostInfo | None) -> Claimed:
 _NUMERAL_RE = re.compile(r"[0-9〇零一二三四五六七八九十百千万亿两]")
 
 
-def changed_figures(draft: str, original: str, frame: int = 5, longest: int = 16) -> list[tuple[str, str]]:
-    """Figures the draft writes differently inside the original's own wording: (draft, original)
-    pairs of the short text between two shared runs of at least `frame` characters, where each
-    side has numerals the other lacks (发表二〇二三年新年贺词 / 发表二〇二六年新年贺词). A copy keeps
-    its figures; rewording drops and moves words but does not write new numbers."""
-    a, b = clean_text(draft), clean_text(original)
+def changed_figures(a: str, b: str, frame: int = 5, longest: int = 16) -> list[tuple[str, str]]:
+    """Figures a draft writes differently inside the original's own wording, both given as their
+    content characters (Field.content, clean_text): (draft, original) pairs of the short text
+    between two shared runs of at least `frame` characters, where each side has numerals the other
+    lacks (发表二〇二三年新年贺词 / 发表二〇二六年新年贺词). A copy keeps its figures; rewording drops
+    and moves words but does not write new numbers."""
     frames = [(i, j, n) for i, j, n in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
               if n >= frame]
     changed = []

@@ -1,7 +1,10 @@
-"""Normalization that defeats evasion while keeping a map back to the original offsets.
+"""Every view of a field a check needs, each with its map back to the original offsets.
 
-Every check matches on `Field.normalized` and reports spans in the original text through
-`Field.original_span`, so `finding.text == original[start:end]` always holds.
+`Field.folded` (same length as the original), `Field.normalized` (separators dropped, map
+`original_span`), `Field.content` (letters, digits and CJK only, map `content_indices`) and
+`Field.tokens` (words with part-of-speech tags of `normalized`, from the Screener's tokenizer).
+Each is computed once; checks report spans in the original text, so
+`finding.text == original[start:end]` always holds.
 """
 from __future__ import annotations
 
@@ -9,8 +12,13 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
+import numpy as np
 import opencc
+
+if TYPE_CHECKING:
+    from .tokenize import Tokenizer, Tokens
 
 _T2S = opencc.OpenCC("t2s")
 
@@ -36,6 +44,26 @@ def _fold(ch: str) -> str:
         folded = ch
     lowered = folded.lower()
     return lowered if len(lowered) == 1 else folded
+
+
+def fold(text: str) -> str:
+    """Full-width to half-width, lower case, Traditional to Simplified, character by character;
+    never changes length, so every offset into the result is an offset into `text`."""
+    return _to_simplified(text.translate(_FOLD_TABLE))
+
+
+def content_codes(folded: str) -> tuple[np.ndarray, np.ndarray]:
+    """Code points of the letters, digits and CJK characters of a folded text, and their offsets:
+    what copies are compared on (punctuation, spaces and line breaks dropped)."""
+    cps = np.frombuffer(folded.encode("utf-32-le"), dtype="<u4")
+    keep = (
+        ((cps >= 0x4E00) & (cps <= 0x9FFF))
+        | ((cps >= 0x3400) & (cps <= 0x4DBF))
+        | ((cps >= 0x30) & (cps <= 0x39))
+        | ((cps >= 0x61) & (cps <= 0x7A))
+    )
+    positions = np.flatnonzero(keep)
+    return cps[positions].astype(np.uint64), positions
 
 
 def _to_simplified(text: str) -> str:
@@ -70,6 +98,8 @@ _REMOVABLE = re.compile(
 class Field:
     name: str  # "title" | "body"
     original: str
+    # The Screener's tokenizer; a field built without one (a wordlist term) has no tokens.
+    tokenizer: "Tokenizer | None" = field(default=None, repr=False, compare=False)
     normalized: str = field(init=False)
     # For normalized char i: where it came from in the original (start; end is start + 1).
     _starts: list[int] = field(init=False, repr=False)
@@ -97,16 +127,12 @@ class Field:
     def folded(self) -> str:
         """The original folded and simplified, before separators are removed: same length and
         offsets as `original`, so punctuation that normalization drops between CJK is still there."""
-        return _to_simplified(self.original.translate(_FOLD_TABLE))
+        return fold(self.original)
 
     @property
     def original_indices(self) -> list[int]:
         """For each normalized character, its index in `original` (and in `folded`)."""
         return self._starts
-
-    @property
-    def _ends(self) -> list[int]:
-        return [i + 1 for i in self._starts]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalized [start, end) span to the original text."""
@@ -120,9 +146,48 @@ class Field:
         return self.original[ostart:oend]
 
     @cached_property
-    def tokens(self) -> list[tuple[str, int, int]]:
-        """jieba tokens of the normalized text as (word, start, end); computed only when asked."""
-        from .tokenize import tokenize
+    def _content(self) -> tuple[np.ndarray, np.ndarray]:
+        return content_codes(self.folded)
 
-        return tokenize(self.normalized)
+    @property
+    def content_codes(self) -> np.ndarray:
+        """Code points (uint64) of `content`, as the originals index hashes them."""
+        return self._content[0]
 
+    @property
+    def content_indices(self) -> np.ndarray:
+        """For each `content` character, its index in `original` (and in `folded`)."""
+        return self._content[1]
+
+    @cached_property
+    def content(self) -> str:
+        """Only the letters, digits and CJK characters of `folded`: what copies are compared on."""
+        return self._content[0].astype("<u4").tobytes().decode("utf-32-le")
+
+    @cached_property
+    def tokens(self) -> "Tokens":
+        """Words of `normalized` with their offsets and part-of-speech tags, from the Screener's
+        tokenizer (whole text, precise mode with HMM)."""
+        if self.tokenizer is None:
+            raise ValueError(f"field {self.name!r} was built without a tokenizer (build it through Document.build)")
+        return self.tokenizer.tokens(self.normalized)
+
+    def tokens_between(self, start: int, end: int) -> list[tuple[str, int, int]]:
+        """The tokens of normalized [start, end) as (word, start, end) relative to `start`, as
+        segmenting that slice would list them but read from the whole-text tokens: a token that
+        crosses an edge is cut at it."""
+        tokens, text = self.tokens, self.normalized
+        end = min(end, len(text))
+        if start >= end:
+            return []
+        first, last = tokens.index_at(start), tokens.index_at(end - 1)
+        out = []
+        for k in range(first, last + 1):
+            a, b = max(start, int(tokens.starts[k])), min(end, int(tokens.ends[k]))
+            out.append((text[a:b], a - start, b - start))
+        return out
+
+    def word_at(self, i: int) -> tuple[int, int]:
+        """The normalized [start, end) of the token holding normalized character i."""
+        k = self.tokens.index_at(i)
+        return int(self.tokens.starts[k]), int(self.tokens.ends[k])

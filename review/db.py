@@ -113,6 +113,17 @@ class Database:
         finally:
             session.close()
 
+    @contextmanager
+    def read_session(self):
+        """Reads only, through the read engine: on SQLite no write lock is taken, so writers never
+        wait for it. Rolled back at the end; anything written here is an error."""
+        session: Session = self.read_sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
     def dispose(self):
         self.engine.dispose()
         self.read_engine.dispose()

@@ -6,20 +6,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from . import audit, originals, patrol, publishing, workflow
-from .models import Draft, PatrolRun, Publication, Revision
+from .models import Draft, PatrolRun, Publication
 from .originals import OriginalFeed
 from .screening import screen_revision as run_screen
 
 
 def screen_revision(runtime, revision_id: int) -> str:
-    with runtime.db.session() as session:
-        revision = session.get(Revision, revision_id)
-        if revision is None:
-            return "missing"
-        draft = session.get(Draft, revision.draft_id)
-        if draft.status != "screening" or draft.current_revision_id != revision_id:
-            return "stale"
-        result = run_screen(session, runtime.screeners, revision, draft)
+    result = run_screen(runtime.db, runtime.screeners, revision_id, ("screening",))
+    if isinstance(result, str):
+        return result
     with runtime.db.session() as session:
         draft = workflow.apply_screening(session, revision_id, result)
         return draft.status
@@ -30,12 +25,14 @@ def rescreen_draft(runtime, draft_id: int) -> str:
 
     Returns "restarted" (its route started again), "unchanged" or "skipped" (no longer in review).
     """
-    with runtime.db.session() as session:
+    with runtime.db.read_session() as session:
         draft = session.get(Draft, draft_id)
         if draft is None or draft.status not in workflow.RESCREEN_STATES:
             return "skipped"
         revision_id, round_before = draft.current_revision_id, draft.round
-        result = run_screen(session, runtime.screeners, session.get(Revision, revision_id), draft)
+    result = run_screen(runtime.db, runtime.screeners, revision_id, workflow.RESCREEN_STATES)
+    if isinstance(result, str):
+        return "skipped"
     with runtime.db.session() as session:
         draft = workflow.apply_screening(session, revision_id, result, rescreen=True)
         return "restarted" if draft.round != round_before else "unchanged"
@@ -72,13 +69,14 @@ def patrol_published(runtime, run_id: int) -> str:
             return "skipped"
         ids = patrol.plan(session, run, runtime.config.patrol_days)
     for publication_id in ids:
-        with runtime.db.session() as session:
-            publication = session.get(Publication, publication_id)
-            revision = session.get(Revision, publication.revision_id)
-            result = run_screen(session, runtime.screeners, revision, session.get(Draft, publication.draft_id))
+        with runtime.db.read_session() as session:
+            revision_id = session.get(Publication, publication_id).revision_id
+        # A published draft is never edited again: its current revision is the published one.
+        result = run_screen(runtime.db, runtime.screeners, revision_id, ("published",))
         with runtime.db.session() as session:
             run = session.get(PatrolRun, run_id)
-            patrol.review_publication(session, run, session.get(Publication, publication_id), result)
+            patrol.review_publication(session, run, session.get(Publication, publication_id),
+                                      None if isinstance(result, str) else result)
     with runtime.db.session() as session:
         run = session.get(PatrolRun, run_id)
         patrol.finish(session, run)

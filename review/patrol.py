@@ -46,8 +46,12 @@ def _key(finding: dict) -> tuple:
     return finding["check"], finding["category"], finding["field"], finding["start"], finding["end"]
 
 
-def review_publication(session: Session, run: PatrolRun, publication: Publication, result: dict) -> list[dict]:
-    """Store the new screening of a published revision; open a task for serious findings that are new."""
+def review_publication(session: Session, run: PatrolRun, publication: Publication, result: dict | None) -> list[dict]:
+    """Store the new screening of a published revision; open a task for serious findings that are new.
+    `result` None: the post could not be screened (its draft is gone or changed); it is counted as seen."""
+    run.done += 1
+    if result is None:
+        return []
     before = workflow.latest_screening(session, publication.revision_id)
     known = {_key(f) for f in (before.findings if before else []) if f.get("action") in SERIOUS}
     findings = masks.strip_masked_values(result["findings"], result["deidentified"])
@@ -58,7 +62,6 @@ def review_publication(session: Session, run: PatrolRun, publication: Publicatio
         summary = (f"已发布稿件 #{publication.draft_id} 按更新后的规则复查，发现 {len(new)} 处问题："
                    + "；".join(f"“{f['text']}”{f['message']}" for f in new[:3]))
         rectification.open_task(session, publication, "patrol", summary, new)
-    run.done += 1
     return new
 
 

@@ -45,5 +45,20 @@ def options_for(draft: Draft) -> ScreenOptions:
     return ScreenOptions(disclosure=draft.disclosure, repost=RepostInfo.from_dict(draft.repost))
 
 
-def screen_revision(session: Session, cache: ScreenerCache, revision: Revision, draft: Draft) -> dict:
-    return cache.get(session).screen(revision.title, revision.body, options_for(draft))
+def screen_revision(db, cache: ScreenerCache, revision_id: int, states: tuple[str, ...]) -> dict | str:
+    """Screen the revision with no write transaction or lock held: read it (and the screener's
+    inputs) in a read session, then screen with no session at all, so writers never wait for a
+    screening or for the first model load. Returns the result, or "missing"/"stale" when the
+    revision is gone or its draft is no longer current or in one of `states`. The caller applies
+    the result in a write transaction that checks, under the draft's row lock, that the revision
+    is still current (workflow.apply_screening)."""
+    with db.read_session() as session:
+        revision = session.get(Revision, revision_id)
+        if revision is None:
+            return "missing"
+        draft = session.get(Draft, revision.draft_id)
+        if draft.status not in states or draft.current_revision_id != revision_id:
+            return "stale"
+        screener = cache.get(session)
+        title, body, options = revision.title, revision.body, options_for(draft)
+    return screener.screen(title, body, options)

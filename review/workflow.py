@@ -339,18 +339,17 @@ def apply_screening(session: Session, revision_id: int, result: dict, *, rescree
     if revision is None:
         raise NotFound(f"修订 {revision_id} 不存在")
     draft = get_draft(session, revision.draft_id, lock=True)
+    # Screening ran with no lock held (screening.screen_revision): under the lock, apply only if
+    # the revision is still current and the draft still waits for it. Anything else is a stale
+    # result (the author edited, withdrew, or a retried job already applied it): discarded.
+    if draft.current_revision_id != revision_id or draft.status not in (RESCREEN_STATES if rescreen else ("screening",)):
+        return draft
     previous = latest_screening(session, revision_id)
-    if not rescreen and draft.status != "screening" and previous is not None:
-        return draft  # a retried job: already applied
     stored = ScreeningResult.of(revision_id, result, masks.strip_masked_values(result["findings"], result["deidentified"]))
     session.add(stored)
     session.flush()
-    if draft.current_revision_id != revision_id:
-        return draft  # the author edited meanwhile; that revision has its own job
     if rescreen:
         return _after_rescreen(session, draft, previous, stored)
-    if draft.status != "screening":
-        return draft
     audit.record(session, None, "screened", draft_id=draft.id, revision_hash=revision.content_hash,
                  sensitivity=stored.sensitivity, findings=len(stored.findings), versions=stored.versions)
     _route(session, draft, stored)

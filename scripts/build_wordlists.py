@@ -132,16 +132,16 @@ def strip_affixes(term: str) -> str:
     return term
 
 
-def acceptable(term: str, stop: set[str], freq: dict[str, int]) -> bool:
+def acceptable(term: str, stop: set[str], freq) -> bool:
     cjk = sum(is_cjk(ch) for ch in term)
     if not 2 <= len(term) <= 8 or cjk < 2 or cjk < 0.6 * len(term):
         return False
     if any(ch.isdigit() for ch in term) or term in stop:
         return False
-    return freq.get(term, 0) < COMMON_FREQ
+    return freq.count(term) < COMMON_FREQ
 
 
-def mine(data: Path, spec: dict, freq: dict[str, int]) -> Counter:
+def mine(data: Path, spec: dict, freq) -> Counter:
     stop = {normalize_term(s) for s in spec["stop"].split()}
     anchors = [normalize_term(a) for a in spec.get("anchors", "").split()]
     banned = [normalize_term(b) for b in spec.get("drop_if_contains", "").split()]
@@ -178,11 +178,14 @@ def corpus(paths: list[Path]):
 
 def offending_terms(categories: dict[str, Category], check_paths: list[Path], cues: ContextCues) -> dict[str, Counter]:
     """Terms that match the check corpus outside a protective context, per category."""
+    from classifiers.tokenize import Tokenizer
+
     lexicon = Lexicon(list(categories.values()))
+    tokenizer = Tokenizer(lexicon.words)
     found: dict[str, Counter] = {cid: Counter() for cid in categories}
     for title, body in corpus(check_paths):
-        title_field = Field("title", title)
-        for fld in (title_field, Field("body", body)):
+        title_field = Field("title", title, tokenizer)
+        for fld in (title_field, Field("body", body, tokenizer)):
             hits = lexicon.scan(fld)
             if not hits:
                 continue
@@ -203,9 +206,9 @@ def main(argv=None) -> int:
     parser.add_argument("--max-terms", type=int, default=600)
     args = parser.parse_args(argv)
 
-    from classifiers.tokenize import tokenizer
+    from classifiers.tokenize import dictionary
 
-    freq = tokenizer().FREQ
+    freq = dictionary()
     cues = ContextCues.parse((ROOT / "wordlists" / "context.txt").read_text(encoding="utf-8"))
     planned: dict[str, list[Term]] = {}
     for cid, spec in CATEGORIES.items():
@@ -247,12 +250,14 @@ def verify(check_paths: list[Path]) -> int:
     from classifiers import prohibited
     from classifiers.document import Document
     from classifiers.resources import Resources
+    from classifiers.tokenize import Tokenizer
 
     check = prohibited.build(Resources(directory=ROOT / "wordlists"))
+    tokenizer = Tokenizer(check.dictionary_words)  # as the Screener's would hold them
     documents = blocks = 0
     for title, body in corpus(check_paths):
         documents += 1
-        for f in check.check(Document.build(title, body)):
+        for f in check.check(Document.build(title, body, tokenizer=tokenizer)):
             if f.action == "block":
                 blocks += 1
                 source = title if f.field == "title" else body

@@ -1,6 +1,8 @@
 """Check "prohibited": categories, word boundaries, evasion, context, wordlist format."""
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,13 @@ from classifiers import prohibited
 from classifiers.document import Document
 from classifiers.lexicon import WordlistError, parse_wordlist
 from classifiers.resources import WORDLIST_DIR, Resources
+from classifiers.tokenize import Tokenizer
+
+
+@functools.cache
+def tokenizer_for(check) -> Tokenizer:
+    """A check used alone: its wordlist terms join a tokenizer of its own, as in a Screener."""
+    return Tokenizer(check.dictionary_words)
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +26,7 @@ def check():
 
 
 def findings(check, body, title=""):
-    return check.check(Document.build(title, body))
+    return check.check(Document.build(title, body, tokenizer=tokenizer_for(check)))
 
 
 def categories(check, body, title=""):
@@ -188,7 +197,8 @@ def test_ordinary_government_text_has_no_block():
         "各部门要发布暴雨黄色预警信息，做好消毒品采购，展示西藏独特的文化。"
         "个体工商户可到办税服务厅申请代开发票，办证中心提供帮办代办服务。"
     )
-    found = prohibited.build(Resources()).check(Document.build("工作动态", text))
+    check = prohibited.build(Resources())
+    found = check.check(Document.build("工作动态", text, tokenizer=tokenizer_for(check)))
     assert [f for f in found if f.action == "block"] == []
 
 
@@ -222,5 +232,5 @@ def test_wordlist_errors_name_the_file_and_line(text, error):
 def test_an_administrator_adds_a_category_without_code(tmp_path: Path):
     overrides = {"prohibited/lottery_scam.txt": HEADER + "@name 彩票骗局\n内部彩票号码\n"}
     check = prohibited.build(Resources(overrides=overrides))
-    found = check.check(Document.build("", "提供内部彩票号码"))
+    found = check.check(Document.build("", "提供内部彩票号码", tokenizer=Tokenizer(check.dictionary_words)))
     assert [(f.category, f.action, f.text) for f in found] == [("lottery_scam", "block", "内部彩票号码")]

@@ -4,6 +4,7 @@ import pytest
 from classifiers import RepostInfo, Resources, ScreenOptions, Screener
 from classifiers.engine import REGISTRY
 from classifiers.originals import OriginalsIndex
+from classifiers.originals import clean_text
 from classifiers.repost import changed_figures
 
 from .test_repost_index import ORIGINALS, UNRELATED, records
@@ -146,7 +147,7 @@ def test_a_declared_repost_that_changes_figures_is_altered_content(template_libr
     ("沿江城市联合开展河道清理行动，累计清理垃圾", "沿江城市联合开展河道清理行动，累计清理垃圾", []),
 ])
 def test_changed_figures(draft, original, changed):
-    assert changed_figures(draft, original) == changed
+    assert changed_figures(clean_text(draft), clean_text(original)) == changed
 
 
 def test_without_a_library_attribution_findings_still_work(no_library):

@@ -1,12 +1,21 @@
 """Check "sensitive_topic": every hit escalates to the top leader (002 §17)."""
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from classifiers import sensitive
 from classifiers.document import Document
 from classifiers.engine import Screener
 from classifiers.resources import WORDLIST_DIR, Resources
+from classifiers.tokenize import Tokenizer
+
+
+@functools.cache
+def tokenizer_for(check) -> Tokenizer:
+    """A check used alone: its wordlist terms join a tokenizer of its own, as in a Screener."""
+    return Tokenizer(check.dictionary_words)
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +24,7 @@ def check():
 
 
 def categories(check, body, title=""):
-    return {(f.category, f.action) for f in check.check(Document.build(title, body))}
+    return {(f.category, f.action) for f in check.check(Document.build(title, body, tokenizer=tokenizer_for(check)))}
 
 
 SAMPLES = [
@@ -38,7 +47,7 @@ def test_every_shipped_topic_has_a_sample_here():
 
 
 def test_messages_cite_article_17_and_the_top_leader(check):
-    found = check.check(Document.build("突发", "某地发生地震"))
+    found = check.check(Document.build("突发", "某地发生地震", tokenizer=tokenizer_for(check)))
     assert found
     for f in found:
         assert f.check == "sensitive_topic"

@@ -110,3 +110,27 @@ def test_file_and_jsonl_together_is_a_usage_error(runner, tmp_path):
     result = runner.invoke(cli, ["screen", str(draft), "--jsonl", "-"], input="")
     assert result.exit_code == 2
     assert "not both" in result.stderr
+
+
+def test_every_command_is_listed_for_lazy_loading():
+    import importlib
+
+    import review.cli as cli_package
+
+    for module in set(cli_package.COMMANDS.values()):
+        importlib.import_module(module)
+    assert sorted(cli.commands) == sorted(cli_package.COMMANDS)
+
+
+def test_review_screen_imports_no_database_or_web_code(tmp_path):
+    import subprocess
+    import sys
+
+    draft = tmp_path / "draft.txt"
+    draft.write_text("社区图书馆周末照常开放。", encoding="utf-8")
+    code = ("import sys; from review.cli import main; sys.argv = ['review', 'screen', sys.argv[1]]\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('sqlalchemy', 'flask', 'alembic', 'rq') if m in sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, str(draft)], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout)["sensitivity"] == "general"
+    assert done.stderr.strip().splitlines()[-1] == "[]"
