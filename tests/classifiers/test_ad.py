@@ -223,8 +223,8 @@ def test_the_fraud_list_not_the_model_keeps_invoice_selling_out_of_the_ads(shipp
     without_list = ad.AdCheck(shipped.model, ad.load_config(Resources()))
     assert without_list.check(Document.build("", FRAUD_OFFERS[0]))
     # The same offer in a line that warns of it is not a fraud offer, and reads as no ad.
-    assert shipped.sells_fraud(Field("body", FRAUD_OFFERS[0]), (0, 10))
-    assert not shipped.sells_fraud(Field("body", "警惕“专业代开发票”骗局"), (0, 12))
+    assert shipped.sells_fraud(Document.build("", FRAUD_OFFERS[0]).body, (0, 10))
+    assert not shipped.sells_fraud(Document.build("", "警惕“专业代开发票”骗局").body, (0, 12))
 
 
 def test_a_tax_office_guide_to_issuing_invoices_is_neither_fraud_nor_an_ad(shipped):
