@@ -30,7 +30,9 @@ def create_app(config: Config | None = None) -> Flask:
     app.extensions["runtime"] = Runtime(config)
     csrf.init_app(app)
 
-    from . import admin, api, auth, audit, dashboard, editor, reviewing
+    from . import admin, api, auth, audit, dashboard, editor, reviewing, security
+
+    security.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)

@@ -11,6 +11,7 @@ from review import queue as review_queue
 from review.errors import Forbidden, InvalidInput, NotAuthenticated
 
 from .common import transaction
+from .security import query_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).with_name("openapi.json")
@@ -145,11 +146,9 @@ def _auditor():
 @token_required
 def audit_events():
     _auditor()
-    draft_id = request.args.get("draft_id")
-    if draft_id is not None and not draft_id.isdigit():
-        raise InvalidInput("draft_id 必须是数字")
+    draft_id = query_id("draft_id")
     with transaction() as s:
-        events = [audit.event_dict(e) for e in audit.events(s, draft_id=int(draft_id) if draft_id else None)]
+        events = [audit.event_dict(e) for e in audit.events(s, draft_id=draft_id)]
     return jsonify(events=events)
 
 
