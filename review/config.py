@@ -24,6 +24,11 @@ class Config:
     # Seconds between attempts of a failed job; after the last, the draft goes back to its author.
     retry_intervals: tuple[int, ...] = (5, 30, 120)
     publish_export_dir: Path | None = None
+    # Behind HTTPS the session cookie must never travel in clear (SESSION_COOKIE_SECURE=1).
+    session_cookie_secure: bool = False
+    # How many reverse proxies stand in front and set X-Forwarded-For: login throttling needs the
+    # client's address, not the proxy's. 0 trusts no such header.
+    trusted_proxies: int = 0
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":
@@ -38,6 +43,8 @@ class Config:
             secret_key=env.get("SECRET_KEY") or _stored_secret_key(instance),
             idle_timeout_minutes=int(env.get("IDLE_TIMEOUT_MINUTES", 30)),
             publish_export_dir=Path(env["PUBLISH_EXPORT_DIR"]) if env.get("PUBLISH_EXPORT_DIR") else instance / "published",
+            session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"),
+            trusted_proxies=int(env.get("TRUSTED_PROXIES", 0)),
         )
         for key, value in overrides.items():
             setattr(config, key, value)
