@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from review import accounts, audit, workflow
+from review import accounts, audit, idempotency, workflow
 from review import queue as review_queue
 from review.errors import Forbidden, InvalidInput, NotAuthenticated
 
@@ -49,16 +49,28 @@ def _draft_json(draft_id: int) -> dict:
         return workflow.view(s, draft_id).to_dict()
 
 
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    return idempotency.check_key(key) if key is not None else None
+
+
 @bp.post("/drafts")
 @token_required
 def create_draft():
     data = _json()
+    key = _idempotency_key()
+    fingerprint = idempotency.fingerprint("create", data)
     with transaction() as s:
-        draft = workflow.create_draft(
-            s, g.api_user, data.get("title"), data.get("body", ""), channel_id=data.get("channel"),
-            urgent=bool(_flag(data, "urgent")), disclosure=bool(_flag(data, "disclosure")), repost=data.get("repost"),
-        )
-    return jsonify(_draft_json(draft.id)), 201
+        earlier = idempotency.replay(s, g.api_user, key, "create", fingerprint) if key else None
+        if earlier is None:
+            draft = workflow.create_draft(
+                s, g.api_user, data.get("title"), data.get("body", ""), channel_id=data.get("channel"),
+                urgent=bool(_flag(data, "urgent")), disclosure=bool(_flag(data, "disclosure")),
+                repost=data.get("repost"),
+            )
+            if key:
+                idempotency.remember(s, g.api_user, key, "create", fingerprint, draft.id)
+    return jsonify(_draft_json(earlier or draft.id)), 201
 
 
 @bp.put("/drafts/<int:draft_id>")
@@ -79,8 +91,14 @@ def edit_draft(draft_id):
 @token_required
 def submit(draft_id):
     data = _json() if request.get_data() else {}
+    key = _idempotency_key()
+    fingerprint = idempotency.fingerprint("submit", {"draft": draft_id, **data})
     with transaction() as s:
-        workflow.submit(s, g.api_user, draft_id, data.get("override_reason"))
+        # A retried submit that already went through answers with the draft as it is now.
+        if not (key and idempotency.replay(s, g.api_user, key, "submit", fingerprint)):
+            workflow.submit(s, g.api_user, draft_id, data.get("override_reason"))
+            if key:
+                idempotency.remember(s, g.api_user, key, "submit", fingerprint, draft_id)
     return jsonify(_draft_json(draft_id))
 
 
