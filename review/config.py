@@ -1,6 +1,7 @@
 """Configuration from the environment (12-factor), read in one place."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
@@ -33,8 +34,7 @@ class Config:
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":
         env = os.environ if environ is None else environ
-        instance = Path(env.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
-        instance.mkdir(parents=True, exist_ok=True)
+        instance = instance_path(env)
         database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'sanshen.db'}"
         config = cls(
             instance_path=instance,
@@ -49,6 +49,44 @@ class Config:
         for key, value in overrides.items():
             setattr(config, key, value)
         return config
+
+
+def instance_path(env) -> Path:
+    instance = Path(env.get("INSTANCE_PATH") or Path.cwd() / "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    return instance
+
+
+def audit_key(environ=None) -> bytes:
+    """The key of the audit chain's HMACs: AUDIT_KEY, else instance/audit_key (made once, 0600).
+
+    Never in the database: whoever can write the database must not be able to re-sign the trail.
+    Every process (web, workers, CLI) of one installation must see the same key.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("AUDIT_KEY"):
+        return env["AUDIT_KEY"].encode("utf-8")
+    return _stored_audit_key(instance_path(env) / "audit_key")
+
+
+@functools.cache
+def _stored_audit_key(path: Path) -> bytes:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+        log.info("generated a new audit key in %s", path)
+    return path.read_text().strip().encode("utf-8")
+
+
+def audit_head_path(environ=None) -> Path:
+    """Where the signed head of the audit chain is kept, outside the database: AUDIT_HEAD_FILE, else
+    instance/audit_head.json."""
+    env = os.environ if environ is None else environ
+    return Path(env["AUDIT_HEAD_FILE"]) if env.get("AUDIT_HEAD_FILE") else instance_path(env) / "audit_head.json"
 
 
 def normalize_database_url(url: str) -> str:

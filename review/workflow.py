@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines
+from . import audit, deadlines, integrity
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import DECISIONS, TIERS, Channel, Draft, Publication, Revision, ScreeningResult, SignOff, User, content_hash
@@ -543,7 +543,8 @@ def publish(session: Session, actor: User, draft_id: int) -> Publication:
     with _refused_by_database("稿件已发布或刚被修改，请刷新后重试"):
         session.flush()
     audit.record(session, actor, "published", draft_id=draft.id, revision_hash=revision.content_hash,
-                 publication_id=publication.id, channel=payload["channel"]["name"] if payload["channel"] else None)
+                 publication_id=publication.id, channel=payload["channel"]["name"] if payload["channel"] else None,
+                 payload_hash=integrity.payload_digest(payload))
     on_commit(session, "deliver_publication", publication.id)
     return publication
 

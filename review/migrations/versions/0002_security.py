@@ -1,4 +1,5 @@
-"""security: session versions, token expiry and revocation time, login throttling, idempotency keys
+"""security: session versions, token expiry and revocation time, login throttling, idempotency keys,
+an append-only audit trail (triggers)
 
 Revision ID: 0002_security
 Revises: 0001
@@ -6,6 +7,7 @@ Revises: 0001
 from alembic import op
 import sqlalchemy as sa
 import review.db
+from review import audit_guard
 
 
 revision = '0002_security'
@@ -41,9 +43,11 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('user_id', 'key', name='uq_idempotency_user_key')
     )
+    audit_guard.install(op.get_bind())
 
 
 def downgrade():
+    audit_guard.remove(op.get_bind())
     op.drop_table('idempotency_key')
     with op.batch_alter_table('login_failure', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_login_failure_key'))
