@@ -6,11 +6,11 @@ SQL. The rule itself stays workflow's: tests/review/test_queue.py checks both ag
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, exists, false, or_, select
+from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from . import workflow
-from .models import Draft, SignOff, User
+from .models import Draft, Revision, ScreeningResult, SignOff, User
 
 
 def _eligible(user: User):
@@ -49,3 +49,19 @@ def waiting_for(session: Session, user: User, limit: int | None = None) -> list[
         if limit and len(drafts) >= limit:
             break
     return drafts
+
+
+def views(session: Session, drafts: list[Draft]) -> list[workflow.DraftView]:
+    """workflow.view for many drafts in three queries, not four per draft (the API's queue)."""
+    if not drafts:
+        return []
+    revision_ids = [d.current_revision_id for d in drafts]
+    revisions = {r.id: r for r in session.scalars(select(Revision).where(Revision.id.in_(revision_ids)))}
+    newest = (select(func.max(ScreeningResult.id)).where(ScreeningResult.revision_id.in_(revision_ids))
+              .group_by(ScreeningResult.revision_id))
+    screenings = {r.revision_id: r for r in session.scalars(select(ScreeningResult).where(ScreeningResult.id.in_(newest)))}
+    signoffs: dict[int, list[SignOff]] = {d.id: [] for d in drafts}
+    for signoff in session.scalars(select(SignOff).where(SignOff.draft_id.in_(list(signoffs))).order_by(SignOff.id)):
+        signoffs[signoff.draft_id].append(signoff)
+    return [workflow.DraftView(d, revisions[d.current_revision_id], screenings.get(d.current_revision_id),
+                               signoffs[d.id]) for d in drafts]

@@ -151,7 +151,7 @@ def withdraw(draft_id):
 def queue():
     with transaction() as s:
         drafts = review_queue.waiting_for(s, g.api_user)
-        items = [workflow.view(s, d.id).to_dict() for d in drafts]
+        items = [view.to_dict() for view in review_queue.views(s, drafts)]
     return jsonify(items=items)
 
 
