@@ -75,12 +75,13 @@ def record(
     revision_hash: str | None = None,
     **details,
 ) -> AuditEvent:
-    """Append one event in the caller's transaction, so the event and the change commit together."""
-    _lock_chain(session)
-    head = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    """One event in the caller's transaction, so the event and the change commit together.
+
+    The event is chained (seq, time, previous hash, HMAC) and written just before the commit: the
+    chain lock serializes every writer, so it is taken for the append and the commit only, not for
+    the whole action.
+    """
     event = AuditEvent(
-        seq=(head.seq + 1) if head else 1,
-        at=utcnow(),
         actor_id=actor.id if actor else None,
         actor=actor.username if actor else "system",
         actor_role=actor.role if actor else "system",
@@ -88,13 +89,26 @@ def record(
         draft_id=draft_id,
         revision_hash=revision_hash,
         details=json.loads(json.dumps(details, ensure_ascii=False, default=str)),
-        prev_hash=head.hash if head else GENESIS,
     )
-    event.hash = event_hash(event)
-    session.add(event)
-    session.flush()
-    session.info["audit_head"] = (event.seq, event.hash)
+    session.info.setdefault("audit_pending", []).append(event)
     return event
+
+
+@orm_event.listens_for(Session, "before_commit")
+def _append_pending(session: Session) -> None:
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
+    _lock_chain(session)
+    head = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)).first()
+    seq, prev_hash = (head.seq, head.hash) if head else (0, GENESIS)
+    for event in pending:
+        seq += 1
+        event.seq, event.at, event.prev_hash = seq, utcnow(), prev_hash
+        event.hash = prev_hash = event_hash(event)
+        session.add(event)
+    session.flush()
+    session.info["audit_head"] = (seq, prev_hash)
 
 
 # ---------------------------------------------------------------- the head, outside the database
@@ -142,6 +156,7 @@ def _anchor_head(session: Session) -> None:
 
 @orm_event.listens_for(Session, "after_rollback")
 def _forget_head(session: Session) -> None:
+    session.info.pop("audit_pending", None)
     session.info.pop("audit_head", None)
 
 
