@@ -56,7 +56,7 @@ def _check_input() -> None:
         for key, value in source.items(multi=True):
             problem = text_problem(key) or text_problem(value)
             if problem:
-                raise InvalidInput(f"参数 {key!r} {problem}" if not text_problem(key) else f"参数名{problem}")
+                raise InvalidInput(f"参数 {key!r} {problem}")
     if request.is_json and request.content_length:
         data = request.get_json(silent=True)
         if data is None:

@@ -12,26 +12,23 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 from sqlalchemy import select
 
-from review import accounts, workflow
+from review import workflow
 from review.models import Channel, User
-from tests.review.workflow_helpers import GENERAL, _SCREENERS, install_test_terms
+from tests.review.workflow_helpers import GENERAL
+from tests.webui.test_api import api  # noqa: F401  (fixture)
 
 EXAMPLES = 12
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
 
 @pytest.fixture
-def api_schema(app, people):
-    runtime = app.extensions["runtime"]
-    runtime.screeners = _SCREENERS
-    install_test_terms(runtime, people["admin"])
-    with runtime.db.session() as s:
+def api_schema(app, people, api):  # noqa: F811  (the api fixture of test_api: screeners, test terms, tokens)
+    with app.extensions["runtime"].db.session() as s:
         s.add(Channel(name="政务微博", platform="微博", department_id=people["editor"].department_id))
         editor = s.scalar(select(User).where(User.username == "editor"))
         for _ in range(3):  # drafts with ids 1–3 so that generated small ids reach real rows too
             workflow.create_draft(s, editor, GENERAL[0], GENERAL[1])
-        tokens = [accounts.create_token(s, s.scalar(select(User).where(User.username == name)))
-                  for name in ("editor", "auditor")]
+    tokens = [api.tokens["editor"], api.tokens["auditor"]]
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app), tokens
 
 
