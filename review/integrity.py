@@ -23,6 +23,7 @@ STATUS_AFTER = {
     "rejected": "returned", "approved_all_tiers": "approved", "published": "published", "withdrawn": "withdrawn",
     "screening_failed": "returned",
 }
+# Actions that make a new revision the draft's current one. A new such action belongs here.
 REVISION_ACTIONS = ("draft_created", "draft_edited")
 MAX_REPORTED = 5
 
@@ -37,7 +38,7 @@ class EventIndex:
 
     def __init__(self):
         self.status: dict[int, str] = {}
-        self.revisions: set[tuple[int, int, str]] = set()
+        self.revisions: set[tuple[int, str]] = set()
         self.current_hash: dict[int, str] = {}
         self.signoffs: Counter = Counter()
         self.published: dict[int, tuple] = {}
@@ -49,8 +50,7 @@ class EventIndex:
         if event.action in STATUS_AFTER:
             self.status[draft_id] = STATUS_AFTER[event.action]
         if event.action in REVISION_ACTIONS:
-            number = 1 if event.action == "draft_created" else details.get("revision")
-            self.revisions.add((draft_id, number, event.revision_hash))
+            self.revisions.add((draft_id, event.revision_hash))
             self.current_hash[draft_id] = event.revision_hash
         if event.action in ("approved", "rejected"):
             self.signoffs[_signoff_key(draft_id, event.revision_hash, details.get("tier"),
@@ -81,7 +81,7 @@ def mismatches(session: Session, index: EventIndex) -> list[str]:
         revision_hashes[revision.id] = revision.content_hash
         if content_hash(revision.title, revision.body) != revision.content_hash:
             problems.append(f"稿件 {revision.draft_id} 第 {revision.number} 版的标题或正文与其哈希不符（文本被修改）")
-        elif (revision.draft_id, revision.number, revision.content_hash) not in index.revisions:
+        elif (revision.draft_id, revision.content_hash) not in index.revisions:
             problems.append(f"稿件 {revision.draft_id} 第 {revision.number} 版没有对应的审计事件（文本被替换）")
     for draft in session.scalars(select(Draft)):
         expected = index.status.get(draft.id)
