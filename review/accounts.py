@@ -1,4 +1,4 @@
-"""Users, departments, passwords (argon2), API tokens and login with lockout (004 7.1–7.2)."""
+"""Users, departments, passwords (argon2), API tokens and login with lockout and throttling (004 7.1–7.2)."""
 from __future__ import annotations
 
 import hashlib
@@ -12,20 +12,31 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import audit
+from . import passwords
 from .db import utcnow
 from .errors import Conflict, InvalidInput, NotAuthenticated, NotFound
 from .models import ROLES, ApiToken, Department, User
+from .throttle import Throttle
 
 _hasher = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9_.-]{2,64}$")
-MIN_PASSWORD = 10
+MIN_PASSWORD = passwords.MIN_LENGTH
+# One client (address) may fail this often in the lockout window, whichever accounts it tries.
+CLIENT_MAX_FAILURES = 20
+# The account itself locks for everyone only after this many times the per-client limit, so that one
+# client guessing cannot lock a person (or `admin`) out everywhere (004 7.2 lockout, without the DoS).
+ACCOUNT_WIDE_FACTOR = 10
+TOKEN_DAYS = 90
 
 
-def check_password_policy(password: str) -> None:
-    """004 7.1: strong passwords — length and at least three kinds of characters."""
+def check_password_policy(password: str, username: str = "") -> None:
+    """004 7.1: strong passwords — length, at least three kinds of characters, nothing common."""
     kinds = sum(bool(re.search(p, password)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"))
     if len(password) < MIN_PASSWORD or kinds < 3:
         raise InvalidInput(f"密码至少 {MIN_PASSWORD} 位，且包含大写字母、小写字母、数字、符号中的至少三类")
+    weakness = passwords.weakness(password, username)
+    if weakness:
+        raise InvalidInput(weakness)
 
 
 def hash_password(password: str) -> str:
@@ -70,7 +81,7 @@ def add_user(
         raise InvalidInput(f"未知角色“{role}”，可选：{', '.join(ROLES)}")
     if role in ("editor", "dept_head") and department is None:
         raise InvalidInput("编辑和部门负责人必须属于一个部门")
-    check_password_policy(password)
+    check_password_policy(password, username)
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise Conflict(f"用户名“{username}”已存在")
     user = User(
@@ -95,37 +106,63 @@ def user_by_username(session: Session, username: str) -> User:
     return user
 
 
-def login(session: Session, username: str, password: str, max_failures: int, lockout_minutes: int) -> User | str:
-    """Check a password; lock the account after repeated failures (004 7.2).
+def login(session: Session, username: str, password: str, max_failures: int, lockout_minutes: int, *,
+          client: str = "local", throttle: Throttle | None = None) -> User | str:
+    """Check a password; throttle the client and lock the account after repeated failures (004 7.2).
 
     Returns the user, or the Chinese reason for refusing. Failures are returned, not raised, so the
-    caller commits the failure count and the audit event.
+    caller commits the failure counts and the audit event. An unknown user costs the same hashing
+    time as a known one, so timing tells nobody which usernames exist.
     """
-    user = session.scalar(select(User).where(User.username == username).with_for_update(of=User))
+    throttle = throttle or Throttle(window=timedelta(minutes=lockout_minutes))
     failure = "用户名或密码错误"
+    locked = f"登录失败次数过多，账号已锁定，请 {lockout_minutes} 分钟后再试"
+    client_key = f"client:{client}"
+    if throttle.failures(session, client_key) >= CLIENT_MAX_FAILURES:
+        return f"此终端登录失败次数过多，请 {lockout_minutes} 分钟后再试"
+    user = None
+    if USERNAME.match(username or "") and len(password) <= passwords.MAX_LENGTH:
+        user = session.scalar(select(User).where(User.username == username).with_for_update(of=User))
     if user is None or not user.active:
+        _hasher.hash(password[:passwords.MAX_LENGTH])  # the time a real verification would take
+        throttle.record(session, client_key)
         return failure
     now = utcnow()
+    account_key = f"account:{user.id}:{client}"
     if user.locked_until and user.locked_until > now:
         minutes = int((user.locked_until - now).total_seconds() // 60) + 1
         return f"登录失败次数过多，账号已锁定，请 {minutes} 分钟后再试"
+    if throttle.failures(session, account_key) >= max_failures:
+        return locked
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        throttle.record(session, client_key)
+        throttle.record(session, account_key)
         user.failed_logins += 1
-        if user.failed_logins >= max_failures:
+        if user.failed_logins >= max_failures * ACCOUNT_WIDE_FACTOR:
             user.locked_until = now + timedelta(minutes=lockout_minutes)
             user.failed_logins = 0
-            audit.record(session, user, "account_locked", failures=max_failures)
+            audit.record(session, user, "account_locked", failures=max_failures * ACCOUNT_WIDE_FACTOR,
+                         everywhere=True)
+            return locked
+        if throttle.failures(session, account_key) >= max_failures:
+            audit.record(session, user, "account_locked", failures=max_failures, client=client)
             return f"登录失败次数过多，账号已锁定 {lockout_minutes} 分钟"
-        audit.record(session, user, "login_failed")
+        audit.record(session, user, "login_failed", client=client)
         return failure
     user.failed_logins = 0
     user.locked_until = None
+    throttle.clear(session, account_key)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    audit.record(session, user, "login")
+    audit.record(session, user, "login", client=client)
     return user
+
+
+def end_sessions(user: User) -> None:
+    """Every session signed in before now stops working (logout, password change, deactivation)."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def change_password(session: Session, user: User, old: str, new: str) -> None:
@@ -135,17 +172,23 @@ def change_password(session: Session, user: User, old: str, new: str) -> None:
         raise InvalidInput("原密码不正确") from None
     if old == new:
         raise InvalidInput("新密码不能与原密码相同")
-    check_password_policy(new)
+    check_password_policy(new, user.username)
     user.password_hash = hash_password(new)
     user.must_change_password = False
+    end_sessions(user)
     audit.record(session, user, "password_changed")
 
 
-def create_token(session: Session, user: User, actor: User | None = None) -> str:
+def create_token(session: Session, user: User, actor: User | None = None, days: int | None = TOKEN_DAYS) -> str:
+    """A new token, shown once; only its SHA-256 is stored. `days=None` never expires."""
+    if days is not None and days < 1:
+        raise InvalidInput("令牌有效期至少 1 天")
     token = secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, token_hash=_token_hash(token)))
+    expires_at = utcnow() + timedelta(days=days) if days is not None else None
+    session.add(ApiToken(user=user, token_hash=_token_hash(token), expires_at=expires_at))
     session.flush()
-    audit.record(session, actor, "token_created", user=user.username)
+    audit.record(session, actor, "token_created", user=user.username,
+                 expires_at=expires_at.isoformat() if expires_at else None)
     return token
 
 
@@ -153,9 +196,32 @@ def user_for_token(session: Session, token: str) -> User:
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token), ApiToken.revoked.is_(False)))
     if row is None or not row.user.active:
         raise NotAuthenticated("令牌无效或已吊销")
+    if row.expires_at is not None and row.expires_at <= utcnow():
+        raise NotAuthenticated("令牌已过期，请重新申请")
     return row.user
+
+
+def tokens_of(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def revoke_tokens(session: Session, user: User, actor: User | None = None, token_id: int | None = None,
+                  reason: str = "revoked") -> int:
+    """Revoke one of the user's tokens (by id) or, with no id, all of them; returns how many."""
+    query = select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked.is_(False))
+    if token_id is not None:
+        if session.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)) is None:
+            raise NotFound(f"用户“{user.username}”没有编号为 {token_id} 的令牌")
+        query = query.where(ApiToken.id == token_id)
+    rows = session.scalars(query).all()
+    now = utcnow()
+    for row in rows:
+        row.revoked = True
+        row.revoked_at = now
+    if rows:
+        audit.record(session, actor, "token_revoked", user=user.username, tokens=[r.id for r in rows], reason=reason)
+    return len(rows)
 
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-

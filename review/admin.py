@@ -70,6 +70,10 @@ def update_user(session: Session, actor: User, user: User, *, role=None, departm
             raise InvalidInput("不能停用自己的账号")
         changes["active"] = [user.active, bool(active)]
         user.active = bool(active)
+        if not user.active:
+            # Reactivating later must not bring back what the person could do before.
+            accounts.end_sessions(user)
+            accounts.revoke_tokens(session, user, actor, reason="deactivated")
     if deputy is not ...:
         deputy_row = deputy if isinstance(deputy, User) or deputy is None else _user(session, deputy)
         deputy_id = deputy_row.id if deputy_row else None
@@ -87,9 +91,10 @@ def update_user(session: Session, actor: User, user: User, *, role=None, departm
 def reset_password(session: Session, actor: User, user: User, password: str) -> None:
     """An administrator sets a temporary password; the user must change it at next login (004 7.1)."""
     _require_admin(actor)
-    accounts.check_password_policy(password)
+    accounts.check_password_policy(password, user.username)
     user.password_hash = accounts.hash_password(password)
     user.must_change_password = True
+    accounts.end_sessions(user)
     user.failed_logins = 0
     user.locked_until = None
     audit.record(session, actor, "password_reset", user=user.username)

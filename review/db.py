@@ -9,6 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from .validation import check_row, parse_id
+
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
@@ -62,10 +64,8 @@ def make_engine(url: str, *, for_writes: bool = True) -> Engine:
 
 def get_by_id(session: Session, model, value, error: Exception):
     """The row whose id a form or request gave (an int, a string or junk); raise `error` if none."""
-    try:
-        row = session.get(model, int(value))
-    except (TypeError, ValueError):
-        row = None
+    number = parse_id(value)
+    row = session.get(model, number) if number is not None else None
     if row is None:
         raise error
     return row
@@ -74,6 +74,12 @@ def get_by_id(session: Session, model, value, error: Exception):
 def on_commit(session: Session, job: str, *args) -> None:
     """Run job `job` (see review.jobs) once this session's transaction has committed."""
     session.info.setdefault("after_commit", []).append((job, args))
+
+
+@event.listens_for(Session, "before_flush")
+def _check_rows(session: Session, _context, _instances) -> None:
+    for obj in (*session.new, *session.dirty):
+        check_row(obj)
 
 
 @event.listens_for(Session, "after_commit")

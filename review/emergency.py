@@ -10,11 +10,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, deadlines, notify, rectification, workflow
+from . import audit, deadlines, masks, notify, rectification, workflow
 from .db import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
-from .models import DECISIONS, Publication, PostReview, SignOff, User
 from .labels import STATUS_LABELS, TIER_LABELS
+from .models import DECISIONS, Publication, PostReview, SignOff, User
+from .validation import check_text
 
 REASON_MIN = 10
 REASON_MAX = 1000
@@ -31,9 +32,8 @@ def emergency_publish(session: Session, actor: User, draft_id: int, reason: str,
         raise Forbidden("只有主要领导可以紧急发布")
     if not isinstance(reason, str) or len(reason.strip()) < REASON_MIN:
         raise InvalidInput(f"紧急发布须写明理由（至少 {REASON_MIN} 个字）")
-    reason = reason.strip()
-    if len(reason) > REASON_MAX:
-        raise InvalidInput(f"理由不能超过 {REASON_MAX} 个字")
+    check_text(reason, "理由", REASON_MAX)
+    reason = masks.redact_numbers(reason.strip())
     draft = workflow.get_draft(session, draft_id, lock=True)
     if actor.id == draft.author_id:
         raise Forbidden("作者不能紧急发布自己的稿件")
@@ -49,16 +49,17 @@ def emergency_publish(session: Session, actor: User, draft_id: int, reason: str,
     workflow.require_masks_resolved(session, revision, "紧急发布")
     approved = {s.tier for s in workflow.round_signoffs(session, draft) if s.decision == "approve"}
     pending = [t for t in draft.route if t != "leader" and t not in approved]
-    session.add(SignOff(draft_id=draft.id, revision_id=revision.id, revision_hash=revision.content_hash,
-                        round=draft.round, tier="leader", decision="approve", comment=f"紧急发布：{reason}",
-                        user_id=actor.id, emergency=True))
+    signoff = SignOff(draft_id=draft.id, revision_id=revision.id, revision_hash=revision.content_hash,
+                      round=draft.round, tier="leader", decision="approve", comment=f"紧急发布：{reason}",
+                      user_id=actor.id, emergency=True)
+    session.add(signoff)
     deadline = deadlines.add_working_days(utcnow(), POST_REVIEW_WORKING_DAYS)
     for tier in pending:
         session.add(PostReview(draft_id=draft.id, revision_id=revision.id, revision_hash=revision.content_hash,
                                tier=tier, deadline_at=deadline))
     publication = workflow.publish_revision(session, actor, draft, emergency_reason=reason)
     audit.record(session, actor, "emergency_published", draft_id=draft.id, revision_hash=revision.content_hash,
-                 reason=reason, post_review=pending, publication_id=publication.id)
+                 reason=reason, comment=signoff.comment, post_review=pending, publication_id=publication.id)
     for tier in pending:
         notify.notify(session, eligible_users(session, draft, tier), "post_review",
                       f"稿件 #{draft.id} 已由{actor.name}紧急发布，请在时限内完成{TIER_LABELS[tier]}的事后补审。",

@@ -49,8 +49,12 @@ def resolutions(session: Session, revision: Revision) -> list[MaskResolution]:
 
 def open_masks(session: Session, revision: Revision, screening: ScreeningResult | None) -> list[dict]:
     """Mask findings of this revision's screening that nobody resolved."""
-    kept = {r.finding_key for r in resolutions(session, revision)}
-    return [f for f in mask_findings(screening) if finding_key(f) not in kept]
+    return unresolved(mask_findings(screening), resolutions(session, revision))
+
+
+def unresolved(findings: list[dict], kept: list[MaskResolution]) -> list[dict]:
+    keys = {r.finding_key for r in kept}
+    return [f for f in findings if finding_key(f) not in keys]
 
 
 def describe(findings: list[dict]) -> str:

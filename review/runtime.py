@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import logging
 import traceback
-from datetime import timedelta
 
-from sqlalchemy import select
-
-from . import jobs
+from . import jobs, recovery
 from .config import Config
 from .db import Database, utcnow
-from .models import Draft
 from .screening import ScreenerCache
 
 log = logging.getLogger(__name__)
@@ -36,7 +32,8 @@ class Runtime:
         if config.redis_url:
             from redis import Redis
 
-            self.redis = Redis.from_url(config.redis_url)
+            # A Redis that is down must fail a request fast, not hang it.
+            self.redis = Redis.from_url(config.redis_url, socket_connect_timeout=2)
         else:
             log.warning("REDIS_URL is not set: background jobs run in-process, synchronously")
 
@@ -46,10 +43,15 @@ class Runtime:
         return Queue(QUEUE, connection=self.redis)
 
     def dispatch(self, job: str, *args) -> None:
-        if self.redis is not None:
-            self._enqueue(job, *args)
-        else:
+        """Queue a job after its transaction committed. If Redis cannot take it, the committed work is
+        kept and the caller still succeeds: the watchdog (review.recovery) queues it once Redis is back."""
+        if self.redis is None:
             self.run_inline(job, *args)
+            return
+        try:
+            self._enqueue(job, *args)
+        except Exception:  # the transaction has committed: never turn that into an error answer
+            log.exception("could not queue %s%s; the watchdog will queue it again", job, args)
 
     def _enqueue(self, job: str, *args) -> None:
         from rq import Callback, Retry
@@ -66,14 +68,17 @@ class Runtime:
                        "retry": Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals))}
         if job == "screen_revision":
             options["on_failure"] = Callback("workers.jobs.on_screening_failure")
+        job_id = f"{job}-{'-'.join(map(str, args))}-{utcnow().timestamp() * 1e6:.0f}"
         self.queue().enqueue(
             f"workers.jobs.{job}",
             *args,
-            job_id=f"{job}-{'-'.join(map(str, args))}-{utcnow().timestamp():.0f}",
+            job_id=job_id,
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
             **options,
         )
+        if job in recovery.TRACKED_JOBS:
+            self.redis.set(recovery.job_key(job, args[0]), job_id, ex=7 * 24 * 3600)
 
     def run_inline(self, job: str, *args):
         try:
@@ -83,18 +88,3 @@ class Runtime:
             if job == "screen_revision":
                 jobs.screening_failed(self, args[0], "".join(traceback.format_exception_only(exc)).strip())
             return None
-
-    def requeue_stale_screening(self, older_than: timedelta | None = None) -> int:
-        """A draft never stays in screening forever: re-queue any whose job was lost."""
-        older_than = older_than or timedelta(seconds=self.config.screening_timeout_seconds * 5)
-        with self.db.session() as session:
-            drafts = session.scalars(
-                select(Draft).where(Draft.status == "screening", Draft.updated_at < utcnow() - older_than)
-            ).all()
-            stale = [d.current_revision_id for d in drafts]
-            for draft in drafts:
-                draft.updated_at = utcnow()  # wait a full period before trying again
-        for revision_id in stale:
-            log.warning("revision %s has been in screening too long; queueing it again", revision_id)
-            self.dispatch("screen_revision", revision_id)
-        return len(stale)

@@ -9,6 +9,7 @@ from alembic.migration import MigrationContext
 from alembic.autogenerate import compare_metadata
 
 from . import models  # noqa: F401  (registers the tables)
+from . import idempotency, throttle  # noqa: F401
 from . import originals  # noqa: F401
 from .db import Base, Database
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, masks
+from . import audit, deadlines, integrity, masks
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .labels import SENSITIVITY_LABELS, STATUS_LABELS, TIER_LABELS
@@ -35,10 +35,14 @@ from .models import (
     User,
     content_hash,
 )
+from .validation import check_text
 
 TITLE_MAX = 200
 NOTE_MAX = 500
 BODY_MAX = 1_000_000
+# Comments, reasons and repost fields are copied into the audit trail: bounded, not megabytes.
+COMMENT_MAX = 2000
+REPOST_FIELD_MAX = 500
 AUTHOR_ROLES = ("editor", "dept_head", "leader")
 REPOST_FIELDS = ("source", "original_author", "original_title", "original_url", "original_published_at")
 SENSITIVITY_RANK = {"general": 0, "important": 1, "blocked": 2}
@@ -159,7 +163,8 @@ def clean_repost(repost) -> dict | None:
     unknown = set(repost) - set(REPOST_FIELDS)
     if unknown:
         raise InvalidInput(f"转载信息包含未知字段：{', '.join(sorted(unknown))}")
-    cleaned = {k: str(repost.get(k) or "").strip() for k in REPOST_FIELDS}
+    values = {k: "" if repost.get(k) is None else repost[k] for k in REPOST_FIELDS}
+    cleaned = {k: check_text(v, "转载信息的各项", REPOST_FIELD_MAX).strip() for k, v in values.items()}
     return cleaned if any(cleaned.values()) else None
 
 
@@ -299,8 +304,8 @@ def submit(session: Session, actor: User, draft_id: int, override_reason: str | 
     draft = get_draft(session, draft_id, lock=True)
     _require_author(draft, actor)
     _require_state(draft, "submit")
-    if override_reason is not None and not isinstance(override_reason, str):
-        raise InvalidInput("override_reason 必须是文本")
+    if override_reason is not None:
+        check_text(override_reason, "override_reason", COMMENT_MAX)
     override_reason = (override_reason or "").strip() or None
     if override_reason and len(override_reason) < 10:
         raise InvalidInput("申请人工复核的理由至少 10 个字")
@@ -484,9 +489,9 @@ def decide(session: Session, actor: User, draft_id: int, decision: str, comment:
         raise InvalidInput("decision 必须是 approve 或 reject")
     if comment is None:
         comment = ""
-    if not isinstance(comment, str):
-        raise InvalidInput("comment 必须是文本")
-    comment = comment.strip()
+    check_text(comment, "comment", COMMENT_MAX)
+    # 002 §19: a comment is kept, shown and published with its personal numbers masked.
+    comment = masks.redact_numbers(comment.strip())
     if decision == "reject" and not comment:
         raise InvalidInput("退回必须填写意见")
     if not revision_hash or not isinstance(revision_hash, str):
@@ -606,7 +611,8 @@ def publish_revision(session: Session, actor: User, draft: Draft, emergency_reas
     with _refused_by_database("稿件已发布或刚被修改，请刷新后重试"):
         session.flush()
     audit.record(session, actor, "published", draft_id=draft.id, revision_hash=revision.content_hash,
-                 publication_id=publication.id, channel=draft.channel.name, emergency=publication.emergency)
+                 publication_id=publication.id, channel=draft.channel.name, emergency=publication.emergency,
+                 payload_hash=integrity.payload_digest(payload))
     on_commit(session, "deliver_publication", publication.id)
     return publication
 

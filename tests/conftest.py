@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
 
-from review import schema
+# One audit key and head file for every process and Config of the test session (review.config).
+os.environ.setdefault("AUDIT_KEY", "test-audit-key")
+os.environ.setdefault("AUDIT_HEAD_FILE", str(Path(tempfile.mkdtemp(prefix="sanshen-audit-")) / "audit_head.json"))
+
+from review import audit_guard, schema  # noqa: E402
 from review.config import normalize_database_url
 from review.db import Base, Database
 from review.models import Channel
@@ -56,12 +62,15 @@ def db(migrated_db):
     yield migrated_db
     with migrated_db.engine.begin() as conn:
         tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        audit_guard.remove(conn)  # the trail refuses DELETE; between tests it is emptied all the same
         if migrated_db.engine.dialect.name == "postgresql":
             conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         else:
             conn.execute(text("PRAGMA defer_foreign_keys=ON"))
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
+        audit_guard.install(conn)
+    Path(os.environ["AUDIT_HEAD_FILE"]).unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from review.config import Config
 from review.errors import ReviewError
@@ -21,16 +22,21 @@ def create_app(config: Config | None = None) -> Flask:
         SECRET_KEY=config.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.session_cookie_secure,
         # 004 7.2: no auto-login; the session ends when idle.
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=config.idle_timeout_minutes),
         SESSION_REFRESH_EACH_REQUEST=True,
         WTF_CSRF_TIME_LIMIT=None,  # the session lifetime already bounds the token
         MAX_CONTENT_LENGTH=4 * 1024 * 1024,
     )
+    if config.trusted_proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.trusted_proxies, x_proto=config.trusted_proxies)
     app.extensions["runtime"] = Runtime(config)
     csrf.init_app(app)
 
-    from . import admin, api, auth, audit, dashboard, editor, reviewing
+    from . import admin, api, auth, audit, dashboard, editor, reviewing, security
+
+    security.init_app(app)
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(editor.bp)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from review import admin, originals
 from review.accounts import MIN_PASSWORD
+from review.db import get_by_id
 from review.errors import InvalidInput, NotFound, ReviewError
 from review.models import PLATFORMS, ROLE_LABELS, ROLES, Channel, Department, User
 
@@ -96,9 +97,7 @@ def departments():
         try:
             with transaction() as s:
                 if request.form.get("department_id"):
-                    department = s.get(Department, int(request.form["department_id"]))
-                    if department is None:
-                        raise NotFound("部门不存在")
+                    department = get_by_id(s, Department, request.form["department_id"], NotFound("部门不存在"))
                     admin.rename_department(s, _actor(s), department, request.form.get("name", ""))
                 else:
                     admin.add_department(s, _actor(s), request.form.get("name", ""))
@@ -120,9 +119,7 @@ def channels():
         try:
             with transaction() as s:
                 if form.get("channel_id"):
-                    channel = s.get(Channel, int(form["channel_id"]))
-                    if channel is None:
-                        raise NotFound("渠道不存在")
+                    channel = get_by_id(s, Channel, form["channel_id"], NotFound("渠道不存在"))
                     admin.update_channel(s, _actor(s), channel, *fields)
                 else:
                     admin.add_channel(s, _actor(s), *fields)

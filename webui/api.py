@@ -6,11 +6,12 @@ from pathlib import Path
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from review import accounts, admin, audit, emergency, notify, views, workflow
+from review import accounts, admin, audit, emergency, idempotency, notify, views, workflow
 from review import queue as review_queue
 from review.errors import Forbidden, InvalidInput, NotAuthenticated
 
 from .common import transaction
+from .security import query_id
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 OPENAPI = Path(__file__).with_name("openapi.json")
@@ -48,16 +49,28 @@ def _draft_json(draft_id: int) -> dict:
         return views.draft_view(s, draft_id).to_dict()
 
 
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key")
+    return idempotency.check_key(key) if key is not None else None
+
+
 @bp.post("/drafts")
 @token_required
 def create_draft():
     data = _json()
+    key = _idempotency_key()
+    fingerprint = idempotency.fingerprint("create", data)
     with transaction() as s:
-        draft = workflow.create_draft(
-            s, g.api_user, data.get("title"), data.get("body", ""), channel_id=data.get("channel"),
-            urgent=bool(_flag(data, "urgent")), disclosure=bool(_flag(data, "disclosure")), repost=data.get("repost"),
-        )
-    return jsonify(_draft_json(draft.id)), 201
+        earlier = idempotency.replay(s, g.api_user, key, "create", fingerprint) if key else None
+        if earlier is None:
+            draft = workflow.create_draft(
+                s, g.api_user, data.get("title"), data.get("body", ""), channel_id=data.get("channel"),
+                urgent=bool(_flag(data, "urgent")), disclosure=bool(_flag(data, "disclosure")),
+                repost=data.get("repost"),
+            )
+            if key:
+                idempotency.remember(s, g.api_user, key, "create", fingerprint, draft.id)
+    return jsonify(_draft_json(earlier or draft.id)), 201
 
 
 @bp.put("/drafts/<int:draft_id>")
@@ -78,8 +91,14 @@ def edit_draft(draft_id):
 @token_required
 def submit(draft_id):
     data = _json() if request.get_data() else {}
+    key = _idempotency_key()
+    fingerprint = idempotency.fingerprint("submit", {"draft": draft_id, **data})
     with transaction() as s:
-        workflow.submit(s, g.api_user, draft_id, data.get("override_reason"))
+        # A retried submit that already went through answers with the draft as it is now.
+        if not (key and idempotency.replay(s, g.api_user, key, "submit", fingerprint)):
+            workflow.submit(s, g.api_user, draft_id, data.get("override_reason"))
+            if key:
+                idempotency.remember(s, g.api_user, key, "submit", fingerprint, draft_id)
     return jsonify(_draft_json(draft_id))
 
 
@@ -198,7 +217,7 @@ def withdraw(draft_id):
 def queue():
     with transaction() as s:
         drafts = review_queue.waiting_for(s, g.api_user)
-        items = [views.draft_view(s, d.id).to_dict() for d in drafts]
+        items = [view.to_dict() for view in views.draft_views(s, drafts)]
     return jsonify(items=items)
 
 
@@ -211,11 +230,9 @@ def _auditor():
 @token_required
 def audit_events():
     _auditor()
-    draft_id = request.args.get("draft_id")
-    if draft_id is not None and not draft_id.isdigit():
-        raise InvalidInput("draft_id 必须是数字")
+    draft_id = query_id("draft_id")
     with transaction() as s:
-        events = [audit.event_dict(e) for e in audit.events(s, draft_id=int(draft_id) if draft_id else None)]
+        events = [audit.event_dict(e) for e in audit.events(s, draft_id=draft_id)]
     return jsonify(events=events)
 
 

@@ -15,14 +15,11 @@ from review.errors import InvalidInput
 from review.models import STATUSES, AuditEvent, Channel, Department, User
 
 from .common import current_user, login_required, read_session, runtime
+from .security import query_id
 
 bp = Blueprint("audit", __name__)
 READERS = ("auditor", "admin")
-
-
-def _int(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value else None
+MAX_PAGE = 1_000_000  # a page number the offset arithmetic and the database take without overflow
 
 
 def _filters() -> trails.TrailFilter:
@@ -31,9 +28,9 @@ def _filters() -> trails.TrailFilter:
         filters = trails.TrailFilter(
             actor=args.get("actor", "").strip() or None,
             action=args.get("action", "").strip() or None,
-            draft_id=_int("draft_id"),
-            department_id=_int("department"),
-            channel_id=_int("channel"),
+            draft_id=query_id("draft_id"),
+            department_id=query_id("department"),
+            channel_id=query_id("channel"),
             status=args.get("status") or None,
             category=args.get("category", "").strip() or None,
         )
@@ -41,7 +38,7 @@ def _filters() -> trails.TrailFilter:
             filters.since = datetime.fromisoformat(args["since"]).replace(tzinfo=CHINA)
         if args.get("until"):
             filters.until = datetime.fromisoformat(args["until"]).replace(tzinfo=CHINA) + timedelta(days=1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise InvalidInput("筛选条件格式错误：编号为数字，日期为 YYYY-MM-DD") from None
     if filters.status and filters.status not in STATUSES:
         raise InvalidInput("未知的稿件状态")
@@ -59,7 +56,7 @@ def _integrity() -> trails.IntegrityCache:
 def trail():
     s = read_session()
     try:
-        number = int(request.args.get("page", 1))
+        number = min(max(int(request.args.get("page", 1)), 1), MAX_PAGE)
     except ValueError:
         number = 1
     result = trails.page(s, _filters(), number)

@@ -46,7 +46,8 @@ def current_user() -> User | None:
     if "user" not in g:
         user_id = session.get("user_id")
         g.user = read_session().get(User, user_id) if user_id else None
-        if g.user is not None and not g.user.active:
+        if g.user is not None and (not g.user.active or session.get("session_version") != g.user.session_version):
+            # Logged out, password changed or deactivated since this session began (a copied cookie too).
             session.clear()
             g.user = None
     return g.user

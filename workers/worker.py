@@ -1,10 +1,11 @@
-"""`review worker`: a SimpleWorker with every model preloaded, plus a maintenance thread.
+"""`review worker`: a SimpleWorker with every model preloaded, a heartbeat and a maintenance thread.
 
 SimpleWorker runs jobs in the worker process itself. Measured on this machine class
 (../shared/MEASUREMENTS.md): ~3 ms overhead per job against ~40 ms for the forking Worker,
 whose copy-on-write children touch the preloaded models. Job timeouts still apply (SIGALRM in
-the main thread); a crashed worker's job is found abandoned by RQ and retried, and the
-maintenance thread re-queues any draft left in screening.
+the main thread). A thread keeps the worker's heartbeat key alive while it lives, whatever job
+runs; the maintenance thread runs the watchdog (review.recovery), which queues again within a
+minute the jobs of a worker whose heartbeat stopped, or that an emptied Redis lost.
 """
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ import threading
 
 from rq import SimpleWorker
 
+from review import recovery
 from review.originals import FEED_IMPORT_EVERY_SECONDS
 
 from .context import runtime
 
 log = logging.getLogger(__name__)
-MAINTENANCE_SECONDS = 60
 
 
 def preload() -> None:
@@ -29,18 +30,20 @@ def preload() -> None:
 
 def maintenance_tick() -> None:
     rt = runtime()
-    rt.requeue_stale_screening()
+    # One watchdog pass per period across all workers.
+    if rt.redis.set("sanshen:watchdog", "1", nx=True, ex=recovery.WATCHDOG_SECONDS - 1):
+        recovery.recover_lost_jobs(rt)
     # One feed import per period across all workers: whoever sets the key first queues it.
     if rt.redis.set("sanshen:feeds-scheduled", "1", nx=True, ex=FEED_IMPORT_EVERY_SECONDS):
         rt.dispatch("import_feeds")
 
 
-def _maintenance(stop: threading.Event) -> None:
-    while not stop.wait(MAINTENANCE_SECONDS):
+def _every(seconds: float, action, stop: threading.Event) -> None:
+    while not stop.wait(seconds):
         try:
-            maintenance_tick()
-        except Exception:  # keep the loop alive; the next tick tries again
-            log.exception("maintenance tick failed")
+            action()
+        except Exception:  # keep the loop alive; the next round tries again
+            log.exception("%s failed", action.__name__)
 
 
 def run(burst: bool = False, name: str | None = None) -> bool:
@@ -48,11 +51,17 @@ def run(burst: bool = False, name: str | None = None) -> bool:
     if rt.redis is None:
         raise SystemExit("REDIS_URL 未设置：没有 Redis 时任务在 Web 进程内同步执行，无需启动 worker")
     preload()
-    stop = threading.Event()
-    if not burst:
-        threading.Thread(target=_maintenance, args=(stop,), daemon=True).start()
-    rt.requeue_stale_screening()
     worker = SimpleWorker([rt.queue()], connection=rt.redis, name=name)
+    stop = threading.Event()
+
+    def heartbeat():
+        recovery.beat(rt.redis, worker.name)
+
+    heartbeat()
+    threading.Thread(target=_every, args=(recovery.HEARTBEAT_SECONDS, heartbeat, stop), daemon=True).start()
+    if not burst:
+        threading.Thread(target=_every, args=(recovery.WATCHDOG_SECONDS, maintenance_tick, stop), daemon=True).start()
+    recovery.recover_lost_jobs(rt)
     try:
         return worker.work(burst=burst, with_scheduler=True, logging_level="INFO")
     finally:

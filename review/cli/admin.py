@@ -6,6 +6,7 @@ import sys
 import click
 
 from .. import accounts, schema
+from ..db import utcnow
 from ..models import ROLES
 from . import cli
 from .common import domain_errors, open_runtime
@@ -96,8 +97,45 @@ def token():
 
 @token.command("create", help="为用户创建 API 令牌并打印（只显示这一次）。")
 @click.argument("username")
+@click.option("--days", default=accounts.TOKEN_DAYS, show_default=True, type=click.IntRange(min=1),
+              help="有效天数")
+@click.option("--no-expiry", is_flag=True, help="永不过期（不建议）")
 @domain_errors
-def token_create(username):
+def token_create(username, days, no_expiry):
     with open_runtime().db.session() as session:
-        value = accounts.create_token(session, accounts.user_by_username(session, username))
+        value = accounts.create_token(session, accounts.user_by_username(session, username),
+                                      days=None if no_expiry else days)
     click.echo(value)
+
+
+@token.command("list", help="列出用户的 API 令牌（编号、创建时间、到期时间、状态）；令牌本身不可再查看。")
+@click.argument("username")
+@domain_errors
+def token_list(username):
+    now = utcnow()
+    with open_runtime().db.session() as session:
+        rows = accounts.tokens_of(session, accounts.user_by_username(session, username))
+        for row in rows:
+            if row.revoked:
+                state = "已吊销"
+            elif row.expires_at is not None and row.expires_at <= now:
+                state = "已过期"
+            else:
+                state = "有效"
+            expires = row.expires_at.isoformat(timespec="seconds") if row.expires_at else "永不过期"
+            click.echo(f"{row.id}\t{row.created_at.isoformat(timespec='seconds')}\t{expires}\t{state}")
+    if not rows:
+        click.echo(f"用户 {username} 没有令牌")
+
+
+@token.command("revoke", help="吊销用户的一个令牌（按编号）或全部令牌（--all）。")
+@click.argument("username")
+@click.argument("token_id", required=False, type=click.IntRange(min=1))
+@click.option("--all", "revoke_all", is_flag=True, help="吊销该用户的全部令牌")
+@domain_errors
+def token_revoke(username, token_id, revoke_all):
+    if (token_id is None) == (not revoke_all):
+        raise click.UsageError("请给出令牌编号，或使用 --all（二者选一）")
+    with open_runtime().db.session() as session:
+        count = accounts.revoke_tokens(session, accounts.user_by_username(session, username), token_id=token_id)
+    click.echo(f"已吊销 {count} 个令牌")

@@ -15,13 +15,16 @@ from . import cli
 from .common import open_runtime
 
 
-@cli.command(help="用 gunicorn（多进程）运行 Web 应用。")
+@cli.command(help="用 gunicorn（多进程、多线程）运行 Web 应用。")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", "processes", default=max(2, (os.cpu_count() or 1) + 1), show_default=True, type=int)
-def serve(host, port, processes):
-    args = [sys.executable, "-m", "gunicorn", "--workers", str(processes), "--bind", f"{host}:{port}",
-            "--access-logfile", "-", "webui:create_app()"]
+# Measured with benchmarks/load.py (docs/security.md): threaded workers, one process per core, beat
+# sync workers at the same concurrency, since a request mostly waits on PostgreSQL.
+@click.option("--workers", "processes", default=max(2, os.cpu_count() or 1), show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int, help="每个进程的线程数")
+def serve(host, port, processes, threads):
+    args = [sys.executable, "-m", "gunicorn", "--workers", str(processes), "--worker-class", "gthread",
+            "--threads", str(threads), "--bind", f"{host}:{port}", "--access-logfile", "-", "webui:create_app()"]
     os.execvp(args[0], args)
 
 

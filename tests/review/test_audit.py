@@ -1,8 +1,10 @@
-"""The tamper-evident trail: what is recorded, the SHA-256 chain, and tampering done directly in SQL."""
+"""The tamper-evident trail: what is recorded, the keyed chain, and tampering done directly in SQL
+(by someone who first dropped the append-only triggers, as a database administrator could)."""
 from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 from datetime import timezone
@@ -10,7 +12,8 @@ from datetime import timezone
 import pytest
 from sqlalchemy import select, text
 
-from review import admin, audit
+from review import admin, audit, audit_guard
+from review.config import audit_key
 from review.models import AuditEvent, User
 
 from .workflow_helpers import (
@@ -67,7 +70,8 @@ def test_each_event_hashes_its_content_and_its_predecessor(rt, people):
     for before, event in zip(trail, trail[1:]):
         assert event.seq == before.seq + 1 and event.prev_hash == before.hash
     for event in trail:
-        assert event.hash == hashlib.sha256(audit._canonical(event)).hexdigest()
+        assert event.hash == hmac.new(audit_key(), audit._canonical(event), hashlib.sha256).hexdigest()
+        assert event.hash != hashlib.sha256(audit._canonical(event)).hexdigest()  # keyed, not a plain hash
     with rt.db.session() as s:
         result = audit.verify(s)
     assert (result.ok, result.events, result.head) == (True, len(trail), trail[-1].hash)
@@ -80,6 +84,7 @@ def _verify(rt, **kw):
 
 def _sql(rt, statement, **params):
     with rt.db.engine.begin() as conn:
+        audit_guard.remove(conn)
         conn.execute(text(statement), params)
 
 
@@ -108,7 +113,8 @@ def test_an_update_that_also_rewrites_the_hash_breaks_the_next_link(rt, people):
     with rt.db.session() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.seq == 7))
         event.actor = "someone_else"
-        forged = audit.event_hash(event)
+        forged = audit.event_hash(event)  # with the key: what even a key holder cannot hide
+        s.rollback()
     _sql(rt, "UPDATE audit_event SET actor = 'someone_else', hash = :h WHERE seq = 7", h=forged)
     result = _verify(rt)
     assert not result.ok and result.first_bad_seq == 8 and "前一事件" in result.problem
@@ -131,14 +137,30 @@ def test_a_delete_with_renumbering_is_found(rt, people):
     assert not result.ok and result.first_bad_seq == 5 and "前一事件" in result.problem
 
 
-def test_cutting_off_the_newest_events_is_found_against_a_noted_head(rt, people):
+def test_cutting_off_the_newest_events_is_found_against_a_noted_head(rt, people, tmp_path, monkeypatch):
     _busy_trail(rt, people)
     noted = _verify(rt).head
     last = events(rt)[-1].seq
     _sql(rt, "DELETE FROM audit_event WHERE seq >= :s", s=last - 2)
-    assert _verify(rt).ok  # the chain alone cannot tell: this is why auditors note the head
+    monkeypatch.setenv("AUDIT_HEAD_FILE", str(tmp_path / "elsewhere.json"))  # as if the head file were lost too
     result = _verify(rt, expect_head=noted)
-    assert not result.ok and result.first_bad_seq == last - 2 and "链头" in result.problem
+    assert not result.ok and "链头" in result.problem
+
+
+def test_cutting_off_the_newest_events_is_found_by_the_head_file_alone(rt, people):
+    _busy_trail(rt, people)
+    last = events(rt)[-1].seq
+    _sql(rt, "DELETE FROM audit_event WHERE seq >= :s", s=last - 2)
+    result = _verify(rt)
+    assert not result.ok and result.first_bad_seq == last and "末尾事件" in result.problem
+
+
+def test_the_trail_refuses_update_and_delete(rt, people):
+    _busy_trail(rt, people)
+    for statement in ("UPDATE audit_event SET actor = 'x' WHERE seq = 3", "DELETE FROM audit_event WHERE seq = 3"):
+        with pytest.raises(Exception, match="append-only"), rt.db.engine.begin() as conn:
+            conn.execute(text(statement))
+    assert _verify(rt).ok
 
 
 def _insert(rt, **overrides):

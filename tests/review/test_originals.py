@@ -178,5 +178,6 @@ def test_feed_changes_are_audited_and_the_cli_lists_them(db, env):
     with db.session() as s:
         originals.remove_feed(s, originals.list_feeds(s)[0])
         assert originals.list_feeds(s) == []
+    with db.session() as s:  # audit events are appended at commit
         trail = [(e.actor, e.action) for e in s.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
     assert trail == [("system", "feed_added"), ("system", "feed_paused"), ("system", "feed_removed")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from review import accounts, admin, queue, workflow
+from review import accounts, admin, queue, views, workflow
 from review.errors import Conflict, Forbidden
 
 from .workflow_helpers import BLOCKED, GENERAL_EDIT, IMPORTANT, PASSWORD_FREE, create, decide, edit, publish, rt, submit, withdraw
@@ -175,3 +175,26 @@ def test_a_deactivated_reviewer_signs_nothing(rt, people):
         decide(rt, inactive, draft_id)
     with rt.db.session() as s:
         assert queue.waiting_for(s, inactive) == []
+
+
+
+def test_queue_views_take_a_fixed_number_of_queries_and_agree_with_view(rt, people):
+    """The API's queue builds its items in four queries, whatever their number."""
+    from sqlalchemy import event
+
+    from .workflow_helpers import submitted
+
+    ids = [submitted(rt, people["editor"]) for _ in range(6)]
+    decide(rt, people["editor2"], ids[0], "approve")
+    with rt.db.session() as s:
+        drafts = [workflow.get_draft(s, i) for i in ids]
+        statements = []
+
+        def count(*_):
+            statements.append(1)
+
+        event.listen(s.get_bind(), "before_cursor_execute", count)
+        batched = [v.to_dict() for v in views.draft_views(s, drafts)]
+        event.remove(s.get_bind(), "before_cursor_execute", count)
+        assert len(statements) == 4
+        assert batched == [views.draft_view(s, i).to_dict() for i in ids]
