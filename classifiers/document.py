@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from .text import Field
 
@@ -29,6 +30,10 @@ class ScreenOptions:
     # 002 §19: disciplinary notices and mandatory disclosures keep personal names.
     disclosure: bool = False
     repost: RepostInfo | None = None
+    # The office's leader roster (leaders.RosterEntry rows) and the day it is checked for; the
+    # check "expression" reads them, so the roster stays data passed in, never a database query.
+    roster: tuple = ()
+    as_of: date | None = None
 
 
 @dataclass
