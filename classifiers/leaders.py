@@ -18,6 +18,16 @@ YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
 CLAUSE_END = frozenset("。！？!?；;\n")
 # Words that may stand between a title and a name without breaking the pair (县长 李四, 县长、李四 does).
 TITLE_GAP = frozenset(" \u3000")
+# Titles recognized next to a roster name besides the roster's own (a wrong title is usually one
+# the roster does not list for that person: 县长 for the deputy).
+COMMON_TITLES = (
+    "书记", "副书记", "省委书记", "市委书记", "县委书记", "区委书记", "州委书记", "旗委书记", "镇党委书记", "乡党委书记",
+    "省委副书记", "市委副书记", "县委副书记", "区委副书记", "纪委书记", "政法委书记", "组织部部长", "宣传部部长",
+    "统战部部长", "常委", "委员", "省长", "副省长", "市长", "副市长", "常务副市长", "县长", "副县长", "常务副县长",
+    "区长", "副区长", "州长", "副州长", "旗长", "副旗长", "镇长", "副镇长", "乡长", "副乡长", "主任", "副主任",
+    "人大常委会主任", "人大常委会副主任", "主席", "副主席", "政协主席", "政协副主席", "秘书长", "部长", "副部长",
+    "局长", "副局长", "厅长", "副厅长", "处长", "副处长", "院长", "副院长", "检察长", "副检察长", "调研员",
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ class LeaderRules:
         for entry in roster:
             self.by_name.setdefault(entry.name, []).append(entry)
         # Longest first, so 副县长 is taken before 县长.
-        self.titles = sorted({e.title for e in roster if e.title}, key=len, reverse=True)
+        self.titles = sorted({e.title for e in roster if e.title} | set(COMMON_TITLES), key=len, reverse=True)
 
     def _title_before(self, text: str, start: int) -> tuple[int, str] | None:
         end = start

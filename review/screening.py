@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import RepostInfo, Resources, ScreenOptions, Screener
 
-from . import originals
+from . import originals, roster
 from .models import Draft, Revision, WordlistOverride
 
 
@@ -41,9 +41,9 @@ class ScreenerCache:
             return self._screener
 
 
-def options_for(draft: Draft) -> ScreenOptions:
-    return ScreenOptions(disclosure=draft.disclosure, repost=RepostInfo.from_dict(draft.repost))
+def options_for(draft: Draft, leaders: tuple = ()) -> ScreenOptions:
+    return ScreenOptions(disclosure=draft.disclosure, repost=RepostInfo.from_dict(draft.repost), roster=leaders)
 
 
 def screen_revision(session: Session, cache: ScreenerCache, revision: Revision, draft: Draft) -> dict:
-    return cache.get(session).screen(revision.title, revision.body, options_for(draft))
+    return cache.get(session).screen(revision.title, revision.body, options_for(draft, roster.entries(session)))

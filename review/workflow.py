@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines
+from . import audit, deadlines, roster
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import DECISIONS, TIERS, Channel, Draft, Publication, Revision, ScreeningResult, SignOff, User, content_hash
@@ -515,6 +515,7 @@ def publish(session: Session, actor: User, draft_id: int) -> Publication:
     if not draft.route or missing:
         raise Conflict("尚有环节未签批，不能发布：" + "、".join(TIER_LABELS[t] for t in missing))
     revision = current_revision(session, draft)
+    roster.check_before_publish(session, draft, revision)  # the roster of this moment, not of the sign-off
     screening = latest_screening(session, revision.id)
     signoffs = round_signoffs(session, draft)
     payload = {

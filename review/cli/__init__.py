@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "review.cli.model",
     "review.cli.ops",
     "review.cli.originals",
+    "review.cli.roster",
     "review.cli.screen",
 ]
 
