@@ -266,3 +266,28 @@ class LeaderRoster(Base):
     valid_to: Mapped[date | None] = mapped_column(Date)  # inclusive; empty = in office
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+SUGGESTION_DECISIONS = ("applied", "dismissed")
+
+
+class SuggestionDecision(Base):
+    """What the author did with one suggestion of the expression check on a revision: applied (the
+    text of `new_revision_id` carries it) or dismissed. Kept with the revision it was made on."""
+
+    __tablename__ = "suggestion_decision"
+    __table_args__ = (CheckConstraint(_in("decision", SUGGESTION_DECISIONS), name="ck_suggestion_decision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    field: Mapped[str] = mapped_column(String(8))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(200))
+    suggestion: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(16))
+    new_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,4 +1,4 @@
-"""leader roster for the expression check
+"""leader roster and suggestion decisions for the expression check
 
 Revision ID: 0002_roster
 Revises: 0001
@@ -31,7 +31,31 @@ def upgrade():
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('name', 'title', 'unit', name='uq_leader_roster_term')
     )
+    op.create_table('suggestion_decision',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('revision_id', sa.Integer(), nullable=False),
+    sa.Column('field', sa.String(length=8), nullable=False),
+    sa.Column('start', sa.Integer(), nullable=False),
+    sa.Column('end', sa.Integer(), nullable=False),
+    sa.Column('text', sa.String(length=200), nullable=False),
+    sa.Column('suggestion', sa.String(length=200), nullable=True),
+    sa.Column('category', sa.String(length=40), nullable=False),
+    sa.Column('decision', sa.String(length=16), nullable=False),
+    sa.Column('new_revision_id', sa.Integer(), nullable=True),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', review.db.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("decision IN ('applied', 'dismissed')", name='ck_suggestion_decision'),
+    sa.ForeignKeyConstraint(['new_revision_id'], ['revision.id'], ),
+    sa.ForeignKeyConstraint(['revision_id'], ['revision.id'], ),
+    sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('suggestion_decision', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_suggestion_decision_revision_id'), ['revision_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('suggestion_decision', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_suggestion_decision_revision_id'))
+    op.drop_table('suggestion_decision')
     op.drop_table('leader_roster')
