@@ -49,7 +49,7 @@ class Entry:
     severity: int
     message: str
     exceptions: tuple[str, ...]  # normalized longer phrases in which the term is fine
-    changed_year: int | None = None  # outdated names: the year of the change
+    changed: date | None = None  # outdated names: the first day of the change's month
 
 
 def _columns(name: str, text: str, count: int):
@@ -93,7 +93,7 @@ def parse_outdated(name: str, text: str) -> list[Entry]:
         fate = f"已更名或并入“{new}”" if new else "已撤销"
         entries.append(Entry("outdated_name", normalize_term(old), new or None, _severity(name, lineno, severity),
                              f"“{old}”{when}{fate}（{source}）；写当前情况请用现名，写历史请注明时间或加“原”。",
-                             _exceptions(exceptions), int(match.group(1))))
+                             _exceptions(exceptions), date(int(match.group(1)), int(match.group(2) or 1), 1)))
     return entries
 
 
@@ -109,7 +109,7 @@ class TermMatcher:
         if by_term:
             self.automaton.make_automaton()
 
-    def scan(self, text: str) -> list[tuple[int, int, Entry]]:
+    def scan(self, text: str, on: date) -> list[tuple[int, int, Entry]]:
         if not self.size or not text:
             return []
         hits = [(end + 1 - len(e.term), end + 1, e) for end, e in self.automaton.iter(text)]
@@ -121,8 +121,11 @@ class TermMatcher:
             if start < reach:
                 continue
             reach = end
-            if not _excepted(text, start, end, entry) and not (entry.category == "outdated_name" and _historical(text, start, entry)):
-                kept.append((start, end, entry))
+            if _excepted(text, start, end, entry):
+                continue
+            if entry.category == "outdated_name" and (on < entry.changed or _historical(text, start, entry)):
+                continue
+            kept.append((start, end, entry))
         return kept
 
 
@@ -132,7 +135,7 @@ def _excepted(text: str, start: int, end: int, entry: Entry) -> bool:
     for phrase in phrases:
         offset = phrase.find(entry.term)
         while offset != -1:
-            if text.startswith(phrase, start - offset):
+            if start >= offset and text.startswith(phrase, start - offset):
                 return True
             offset = phrase.find(entry.term, offset + 1)
     return False
@@ -144,7 +147,7 @@ def _historical(text: str, start: int, entry: Entry) -> bool:
         return True
     s0, s1 = sentence_bounds(text, start)
     sentence = text[s0:s1]
-    return any(int(y) < entry.changed_year for y in YEAR.findall(sentence)) or any(c in sentence for c in REFORM_CUES)
+    return any(int(y) < entry.changed.year for y in YEAR.findall(sentence)) or any(c in sentence for c in REFORM_CUES)
 
 
 class ExpressionCheck:
@@ -157,10 +160,11 @@ class ExpressionCheck:
 
     def check(self, doc: Document) -> list[Finding]:
         findings: list[Finding] = []
-        rules = LeaderRules(doc.options.roster, doc.options.as_of or date.today()) if doc.options.roster else None
+        on = doc.options.as_of or date.today()
+        rules = LeaderRules(doc.options.roster, on) if doc.options.roster else None
         for fld in doc.fields:
             findings.extend(self._typos(fld))
-            findings.extend(self._terms(fld))
+            findings.extend(self._terms(fld, on))
             if rules:
                 findings.extend(self._leaders(fld, rules))
         return findings
@@ -181,10 +185,10 @@ class ExpressionCheck:
             for t in self.model.detect(fld.normalized)
         ]
 
-    def _terms(self, fld: Field) -> list[Finding]:
+    def _terms(self, fld: Field, on: date) -> list[Finding]:
         return [
             self._finding(fld, start, end, entry.category, 1.0, entry.severity, entry.suggestion, entry.message)
-            for start, end, entry in self.matcher.scan(fld.normalized)
+            for start, end, entry in self.matcher.scan(fld.normalized, on)
         ]
 
     def _leaders(self, fld: Field, rules: LeaderRules) -> list[Finding]:

@@ -31,6 +31,7 @@ MAX_WORD = 4  # longest word looked up around a character
 RELATIONS = ("word", "sound_same_tone", "sound", "shape")
 FEATURES = (
     "lm_gain", "lm_gain_clipped", "orig_lm", "word_gain", "orig_word", "cand_word", "pair_seen", "cand_freq",
+    "orig_bigram", "cand_bigram",
     *(f"rel_{r}" for r in RELATIONS),
 )
 
@@ -91,7 +92,8 @@ class TypoModel:
         self.weights: list[float] = data["weights"]
         self.bias: float = data["bias"]
         self.threshold: float = data["threshold"]
-        self.gate: float = data["gate"]
+        # A character is looked at only if one of its two bigrams was seen fewer times than this.
+        self.gate: int = data["gate"]
 
     @classmethod
     def load(cls, path: str | Path) -> "TypoModel":
@@ -114,7 +116,15 @@ class TypoModel:
                     best = c
         return math.log1p(best)
 
-    def features(self, local: str, k: int, cand: str, relation: int, orig_window: float, orig_word: float) -> list[float]:
+    def rarer_bigram(self, text: str, i: int) -> int:
+        """How often the rarer of the two bigrams through position i was seen (the text's edges count as common)."""
+        counts = self.lm.counts
+        before = counts.get(text[i - 1:i + 1], 0) if i > 0 else self.lm.total
+        after = counts.get(text[i:i + 2], 0) if i + 1 < len(text) else self.lm.total
+        return min(before, after)
+
+    def features(self, local: str, k: int, cand: str, relation: int, orig_window: float, orig_word: float,
+                 orig_bigram: int) -> list[float]:
         changed = local[:k] + cand + local[k + 1:]
         gain = self.lm.window(changed, k) - orig_window
         cand_word = self._word_score(changed, k)
@@ -122,7 +132,8 @@ class TypoModel:
         rel[relation] = 1.0
         return [
             gain, min(gain, 10.0), orig_window / ORDER, cand_word - orig_word, orig_word, cand_word,
-            math.log1p(self.pairs.get(local[k] + cand, 0)), math.log1p(self.lm.counts.get(cand, 0)), *rel,
+            math.log1p(self.pairs.get(local[k] + cand, 0)), math.log1p(self.lm.counts.get(cand, 0)),
+            math.log1p(orig_bigram), math.log1p(self.rarer_bigram(changed, k)), *rel,
         ]
 
     def candidates(self, text: str):
@@ -132,17 +143,21 @@ class TypoModel:
             entry = self.confusion.get(ch)
             if entry is None:
                 continue
+            # Cheap gate: a character whose bigrams on both sides are well attested is not looked at.
+            orig_bigram = self.rarer_bigram(text, i)
+            if orig_bigram >= self.gate:
+                continue
             # Everything a candidate changes lies within `reach` characters of it.
             lo = max(0, i - reach)
             local, k = text[lo:i + reach + 1], i - lo
             orig_window = lm.window(local, k)
-            # Cheap gate: a character whose every n-gram is well attested is not looked at.
-            if orig_window > self.gate:
-                continue
             orig_word = self._word_score(local, k)
             cands, rels = entry
             for cand, relation in zip(cands, rels):
-                feats = self.features(local, k, cand, relation, orig_window, orig_word)
+                # Second cheap gate: a true correction makes the rarer bigram commoner.
+                if self.rarer_bigram(local[:k] + cand + local[k + 1:], k) <= orig_bigram:
+                    continue
+                feats = self.features(local, k, cand, relation, orig_window, orig_word, orig_bigram)
                 if feats[0] > 0:
                     yield i, cand, relation, feats
 

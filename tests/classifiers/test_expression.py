@@ -166,3 +166,9 @@ def test_every_finding_text_is_the_original_slice(screener, body):
     for f in expression(screener, body, roster=ROSTER):
         assert body[f["start"]:f["end"]] == f["text"]
         assert f["details"]["severity"] in (1, 2, 3, 4)
+
+
+def test_outdated_name_is_fine_in_a_draft_dated_before_the_change(screener):
+    options = ScreenOptions(as_of=date(2017, 5, 1))
+    findings = screener.screen("", "国家质检总局近日发布通知。", options)["findings"]
+    assert [f for f in findings if f["category"] == "outdated_name"] == []
