@@ -3,7 +3,7 @@
 For each character of a field, the candidates are the characters a writer confuses it with
 (same sound, same shape, common misused words: the confusion sets, see typo_train.py). A
 candidate is kept only where the character language model, trained on official text, finds the
-sentence likelier with it than with the original; a logistic regression over a few features
+sentence likelier with it than with the original; gradient-boosted trees over a few features
 (the language-model gain, whether a known word forms around the character with each, how often
 the pair is confused in the training errors, the kind of confusion) then turns the gain into a
 probability. Only candidates above the shipped threshold become findings: precision first, since
@@ -11,7 +11,7 @@ a false 错别字 in an official draft costs the editor's trust in every other f
 
 The artifact (`models/typos.json.gz`, built by `review model train-typos`) holds the n-gram
 counts, the word list (from jieba segmentation of the training text, at training time), the
-pruned confusion sets and the weights: nothing is downloaded or segmented at run time.
+pruned confusion sets and the scorer's trees: nothing is downloaded or segmented at run time.
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ MAX_WORD = 4  # longest word looked up around a character
 RELATIONS = ("word", "sound_same_tone", "sound", "shape")
 FEATURES = (
     "lm_gain", "lm_gain_clipped", "orig_lm", "word_gain", "orig_word", "cand_word", "pair_seen", "cand_freq",
-    "orig_bigram", "cand_bigram",
+    "orig_bigram", "cand_bigram", "orig_bigrams", "cand_bigrams",
     *(f"rel_{r}" for r in RELATIONS),
 )
 
@@ -89,7 +89,8 @@ class TypoModel:
         self.confusion: dict[str, tuple[str, list[int]]] = {
             ch: (cands, rels) for ch, (cands, rels) in data["confusion"].items()}
         self.pairs: dict[str, int] = data["pairs"]  # wrong+right -> times seen in training errors
-        self.weights: list[float] = data["weights"]
+        # Gradient-boosted trees: per tree, nodes [feature, threshold, left, right, value]; feature -1 is a leaf.
+        self.trees: list[list[list]] = data["trees"]
         self.bias: float = data["bias"]
         self.threshold: float = data["threshold"]
         # A character is looked at only if one of its two bigrams was seen fewer times than this.
@@ -123,8 +124,13 @@ class TypoModel:
         after = counts.get(text[i:i + 2], 0) if i + 1 < len(text) else self.lm.total
         return min(before, after)
 
+    def bigrams(self, text: str, i: int) -> int:
+        """How often the two bigrams through position i were seen, together."""
+        counts = self.lm.counts
+        return (counts.get(text[i - 1:i + 1], 0) if i > 0 else 0) + counts.get(text[i:i + 2], 0)
+
     def features(self, local: str, k: int, cand: str, relation: int, orig_window: float, orig_word: float,
-                 orig_bigram: int) -> list[float]:
+                 orig_bigram: int, orig_bigrams: int, cand_bigrams: int) -> list[float]:
         changed = local[:k] + cand + local[k + 1:]
         gain = self.lm.window(changed, k) - orig_window
         cand_word = self._word_score(changed, k)
@@ -133,7 +139,8 @@ class TypoModel:
         return [
             gain, min(gain, 10.0), orig_window / ORDER, cand_word - orig_word, orig_word, cand_word,
             math.log1p(self.pairs.get(local[k] + cand, 0)), math.log1p(self.lm.counts.get(cand, 0)),
-            math.log1p(orig_bigram), math.log1p(self.rarer_bigram(changed, k)), *rel,
+            math.log1p(orig_bigram), math.log1p(self.rarer_bigram(changed, k)),
+            math.log1p(orig_bigrams), math.log1p(cand_bigrams), *rel,
         ]
 
     def candidates(self, text: str):
@@ -152,17 +159,25 @@ class TypoModel:
             local, k = text[lo:i + reach + 1], i - lo
             orig_window = lm.window(local, k)
             orig_word = self._word_score(local, k)
+            orig_bigrams = self.bigrams(local, k)
             cands, rels = entry
             for cand, relation in zip(cands, rels):
-                # Second cheap gate: a true correction makes the rarer bigram commoner.
-                if self.rarer_bigram(local[:k] + cand + local[k + 1:], k) <= orig_bigram:
+                # Second cheap gate: a true correction makes its two bigrams commoner.
+                cand_bigrams = self.bigrams(local[:k] + cand + local[k + 1:], k)
+                if cand_bigrams <= orig_bigrams:
                     continue
-                feats = self.features(local, k, cand, relation, orig_window, orig_word, orig_bigram)
+                feats = self.features(local, k, cand, relation, orig_window, orig_word, orig_bigram, orig_bigrams,
+                                      cand_bigrams)
                 if feats[0] > 0:
                     yield i, cand, relation, feats
 
     def probability(self, feats: list[float]) -> float:
-        z = self.bias + sum(w * f for w, f in zip(self.weights, feats))
+        z = self.bias
+        for nodes in self.trees:
+            node = nodes[0]
+            while node[0] >= 0:
+                node = nodes[node[2] if feats[node[0]] <= node[1] else node[3]]
+            z += node[4]
         return 1.0 / (1.0 + math.exp(-z))
 
     def detect(self, text: str) -> list[Typo]:

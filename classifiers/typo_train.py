@@ -40,6 +40,8 @@ MIN_CHAR_COUNT = 3  # a candidate character rarer than this in the training text
 MAX_CANDIDATES = 40
 # Precision first (issue #18: at most 1 false typo flag per 10,000 characters of news).
 FALSE_FLAGS_PER_10K = 0.5
+TREES = 150  # gradient-boosted trees of the scorer
+LEAVES = 15
 GATE_RECALL = 0.93  # the gate lets through this share of the training typos' positions
 
 
@@ -190,14 +192,24 @@ def pair_counts(rows: list[Row]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def artifact(ngrams: Counter, words, confusion, pairs, weights=None, bias=0.0, threshold=1.0, gate=0) -> dict:
+def artifact(ngrams: Counter, words, confusion, pairs, trees=None, bias=0.0, threshold=1.0, gate=0) -> dict:
     pruned = prune(ngrams)
     return {
         "format": ARTIFACT_FORMAT, "version": "", "ngrams": dict(sorted(pruned.items())),
         "total": sum(c for g, c in pruned.items() if len(g) == 1), "words": dict(sorted(words.items())),
-        "confusion": confusion, "pairs": pairs, "weights": list(weights or [0.0] * len(FEATURES)),
+        "confusion": confusion, "pairs": pairs, "trees": trees or [],
         "bias": bias, "threshold": threshold, "gate": gate,
     }
+
+
+def export_trees(classifier) -> list[list[list]]:
+    """The fitted trees as plain lists (no pickle: any scikit-learn version can build, numpy-free to run)."""
+    trees = []
+    for (predictor,) in classifier._predictors:
+        trees.append([[-1, 0.0, 0, 0, float(n["value"])] if n["is_leaf"] else
+                      [int(n["feature_idx"]), float(n["num_threshold"]), int(n["left"]), int(n["right"]), 0.0]
+                      for n in predictor.nodes])
+    return trees
 
 
 def examples(model: TypoModel, text: str, edits: dict[int, str]):
@@ -208,15 +220,17 @@ def examples(model: TypoModel, text: str, edits: dict[int, str]):
 
 def train(data_root: Path, seeds_dir: Path, out_dir: Path, name: str = "typos",
           log: Callable[[str], None] = print) -> tuple[Path, Path]:
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.ensemble import HistGradientBoostingClassifier
 
     rows = load_ecspell(data_root, held_out=False)
     news = [text for _id, text in load_news(data_root, held_out=False)]
     seeds = load_seeds(seeds_dir)
-    # One news document in eight calibrates the threshold (false flags on correct official text).
-    calibration = news[::8]
-    lm_news = [t for k, t in enumerate(news) if k % 8]
-    log(f"{len(rows)} ECSpell training rows, {len(lm_news)} + {len(calibration)} news documents, {len(seeds)} seeds")
+    # One news document in eight is the scorer's negatives, another eighth calibrates its threshold.
+    negatives = news[::8]  # the scorer's examples of correct official text
+    calibration = news[4::8]  # kept from everything the scorer and its features saw
+    lm_news = [t for k, t in enumerate(news) if k % 4]
+    log(f"{len(rows)} ECSpell training rows, {len(lm_news)} + {len(negatives)} + {len(calibration)} news documents, "
+        f"{len(seeds)} seeds")
 
     base_counts = count_ngrams(lm_news + seeds)
     words = count_words(lm_news + seeds + [r.target for r in rows])
@@ -240,18 +254,19 @@ def train(data_root: Path, seeds_dir: Path, out_dir: Path, name: str = "typos",
                 y.append(label)
     n_ecspell = len(X)
     model = TypoModel(artifact(base_counts, words, confusion, pair_counts(rows), gate=gate))
-    for text in calibration:
+    for text in negatives:
         for feats, _label, _i in examples(model, text, {}):
             X.append(feats)
             y.append(0)
     X_arr, y_arr = np.array(X), np.array(y)
     log(f"{len(X)} candidate rows ({n_ecspell} from ECSpell, {int(y_arr.sum())} true corrections)")
-    classifier = LogisticRegression(C=1.0, max_iter=2000)
+    classifier = HistGradientBoostingClassifier(max_iter=TREES, max_leaf_nodes=LEAVES, learning_rate=0.1,
+                                                early_stopping=False, random_state=0)
     classifier.fit(X_arr, y_arr)
-    weights, bias = classifier.coef_[0].tolist(), float(classifier.intercept_[0])
+    trees, bias = export_trees(classifier), float(classifier._baseline_prediction.ravel()[0])
 
     # Threshold: the lowest at which the calibration news gets at most FALSE_FLAGS_PER_10K flags.
-    scorer = TypoModel(artifact(base_counts, words, confusion, pair_counts(rows), weights, bias, 0.0, gate))
+    scorer = TypoModel(artifact(base_counts, words, confusion, pair_counts(rows), trees, bias, 0.0, gate))
     calib_chars = sum(len(t) for t in calibration)
     best_per_position = []
     for text in calibration:
@@ -265,8 +280,8 @@ def train(data_root: Path, seeds_dir: Path, out_dir: Path, name: str = "typos",
     log(f"threshold {threshold:.4f}: {allowed} flags allowed on {calib_chars} calibration characters")
 
     # The shipped artifact: everything not held out is counted.
-    final_counts = base_counts + count_ngrams(calibration) + count_ngrams(r.target for r in rows)
-    data = artifact(final_counts, words, confusion, pair_counts(rows), weights, bias, threshold, gate)
+    final_counts = base_counts + count_ngrams(negatives + calibration) + count_ngrams(r.target for r in rows)
+    data = artifact(final_counts, words, confusion, pair_counts(rows), trees, bias, threshold, gate)
     blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     data["version"] = f"{name}-{hashlib.sha256(blob).hexdigest()[:12]}"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -274,7 +289,7 @@ def train(data_root: Path, seeds_dir: Path, out_dir: Path, name: str = "typos",
     with model_file.open("wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as fh:
         fh.write(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8"))
     meta = {
-        "version": data["version"], "features": list(FEATURES), "weights": weights, "bias": bias,
+        "version": data["version"], "features": list(FEATURES), "trees": len(trees), "leaves": LEAVES, "bias": bias,
         "threshold": threshold, "gate": gate, "ngrams": len(data["ngrams"]), "words": len(words),
         "confusion_chars": len(confusion), "training_rows": len(rows), "candidate_rows": len(X),
         "data": {"ecspell": "spelling_ecspell/{odw,law}.train.tsv minus the held-out fifth (by target)",
