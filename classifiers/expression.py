@@ -32,6 +32,12 @@ from .typo_model import MODEL_DIR, TypoModel
 NAME = "expression"
 SEVERITY_ESCALATES = 4
 TYPO_SEVERITY = 2
+OPENING_QUOTES = "“‘「『\"'"
+CLOSING_QUOTES = "”’」』\"'"
+# A body of another country has the same name (美国农业部, 俄罗斯文化部长, 成员国文化部长): the
+# character or country before the name says so.
+FOREIGN_BEFORE = ("美国", "俄罗斯", "日本", "英国", "法国", "德国", "韩国", "印度", "巴西", "加拿大", "澳大利亚", "意大利",
+                  "西班牙", "乌克兰", "以色列", "伊朗", "巴基斯坦", "新加坡", "成员国", "各国", "外国", "该国", "两国", "多国")
 # A sentence that talks about the reform itself keeps the old names (更名为, 组建, 不再保留…).
 REFORM_CUES = ("更名", "改名", "组建", "改革", "不再保留", "撤销", "划入", "并入", "合并", "改为", "前身", "挂牌")
 _RELATION_ZH = {"word": "常见误用词", "sound_same_tone": "同音字", "sound": "音近字", "shape": "形近字"}
@@ -130,7 +136,11 @@ class TermMatcher:
 
 
 def _excepted(text: str, start: int, end: int, entry: Entry) -> bool:
-    """An exception phrase covers the match, or the text already reads as the suggestion (“台独”)."""
+    """An exception phrase covers the match, or the text already reads as the suggestion (“台独”, also
+    in other quotation marks: 「台独」)."""
+    quoted = entry.suggestion and entry.suggestion[:1] in OPENING_QUOTES and entry.suggestion[-1:] in CLOSING_QUOTES
+    if quoted and text[start - 1:start] in tuple(OPENING_QUOTES) and text[end:end + 1] in tuple(CLOSING_QUOTES):
+        return True
     phrases = entry.exceptions + ((entry.suggestion,) if entry.suggestion and entry.term in entry.suggestion else ())
     for phrase in phrases:
         offset = phrase.find(entry.term)
@@ -142,8 +152,14 @@ def _excepted(text: str, start: int, end: int, entry: Entry) -> bool:
 
 
 def _historical(text: str, start: int, entry: Entry) -> bool:
-    """原国家质检总局, 2015年国家质检总局……, or a sentence about the reform itself."""
+    """原国家质检总局, 2015年国家质检总局……, a sentence about the reform itself, a body of another
+    country (美国农业部), or a department word (监察部门 holds no 监察部)."""
     if text[max(0, start - 1):start] == "原" or text[max(0, start - 2):start] in ("时任", "当时"):
+        return True
+    end = start + len(entry.term)
+    if entry.term.endswith("部") and text[end:end + 1] == "门":
+        return True
+    if any(text.endswith(country, 0, start) for country in FOREIGN_BEFORE):
         return True
     s0, s1 = sentence_bounds(text, start)
     sentence = text[s0:s1]

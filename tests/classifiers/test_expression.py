@@ -172,3 +172,15 @@ def test_outdated_name_is_fine_in_a_draft_dated_before_the_change(screener):
     options = ScreenOptions(as_of=date(2017, 5, 1))
     findings = screener.screen("", "国家质检总局近日发布通知。", options)["findings"]
     assert [f for f in findings if f["category"] == "outdated_name"] == []
+
+
+@pytest.mark.parametrize("body", [
+    "支持审计、监察部门依法履行职责。",
+    "美国农业部此前暂停了一项计划。",
+    "制造所谓「台湾独立」国的主张。",
+    "这样来来回回等候取餐。",
+    "关系农业农村长远发展。",
+    "其中港口作为支撑。",
+])
+def test_department_words_foreign_bodies_and_other_quotes_are_fine(screener, body):
+    assert [f for f in expression(screener, body) if f["category"] in ("outdated_name", "banned_term")] == []
