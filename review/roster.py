@@ -66,9 +66,19 @@ def _snapshot(row: LeaderRoster) -> dict:
     return {k: (v.isoformat() if isinstance(v, date) else v) for k in CSV_COLUMNS if (v := getattr(row, k)) is not None}
 
 
-def _duplicate(session: Session, values: dict, row_id: int | None = None) -> None:
-    other = session.scalar(select(LeaderRoster).where(
+def _same_term(session: Session, values: dict) -> LeaderRoster | None:
+    return session.scalar(select(LeaderRoster).where(
         LeaderRoster.name == values["name"], LeaderRoster.title == values["title"], LeaderRoster.unit == values["unit"]))
+
+
+def _assign(row: LeaderRoster, values: dict, actor: User) -> None:
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.updated_by_id, row.updated_at = actor.id, utcnow()
+
+
+def _duplicate(session: Session, values: dict, row_id: int | None = None) -> None:
+    other = _same_term(session, values)
     if other is not None and other.id != row_id:
         raise Conflict(f"名单中已有{values['unit']}{values['title']}{values['name']}")
 
@@ -91,9 +101,7 @@ def update(session: Session, actor: User, row_id: int, **fields) -> LeaderRoster
     values = clean(**fields)
     _duplicate(session, values, row.id)
     before = _snapshot(row)
-    for key, value in values.items():
-        setattr(row, key, value)
-    row.updated_by_id, row.updated_at = actor.id, utcnow()
+    _assign(row, values, actor)
     session.flush()
     if _snapshot(row) != before:
         audit.record(session, actor, "roster_updated", roster_id=row.id, old=before, new=_snapshot(row))
@@ -133,15 +141,12 @@ def import_csv(session: Session, actor: User, text: str) -> tuple[int, int]:
             raise InvalidInput(f"第 {lineno} 行：{exc.message}") from None
     added = updated = 0
     for values in parsed:
-        row = session.scalar(select(LeaderRoster).where(
-            LeaderRoster.name == values["name"], LeaderRoster.title == values["title"], LeaderRoster.unit == values["unit"]))
+        row = _same_term(session, values)
         if row is None:
             session.add(LeaderRoster(**values, updated_by_id=actor.id, updated_at=utcnow()))
             added += 1
         elif any(getattr(row, k) != v for k, v in values.items()):
-            for key, value in values.items():
-                setattr(row, key, value)
-            row.updated_by_id, row.updated_at = actor.id, utcnow()
+            _assign(row, values, actor)
             updated += 1
     session.flush()
     audit.record(session, actor, "roster_imported", added=added, updated=updated, lines=len(parsed))
