@@ -158,7 +158,7 @@ class TypoModel:
     def bigrams(self, text: str, i: int) -> int:
         """How often the two bigrams through position i were seen, together."""
         counts = self.lm.counts
-        return (counts.get(text[i - 1:i + 1], 0) if i > 0 else 0) + counts.get(text[i:i + 2], 0)
+        return (counts.get(text[i - 1:i + 1], 0) if i > 0 else 0) + (counts.get(text[i:i + 2], 0) if i + 1 < len(text) else 0)
 
     def features(self, local: str, k: int, cand: str, relation: int, orig_window: float, orig_word: float,
                  orig_bigram: int, orig_bigrams: int, cand_bigrams: int) -> list[float]:

@@ -14,7 +14,7 @@ expression_eval.py measures on exactly those.
 
 The scorer's features must not see the sentences it is trained on through the language model or
 the pair counts, or it learns to trust them too much: its training features come from a language
-model without the ECSpell sentences and from pair counts of the other half of the rows; the shipped
+model without the ECSpell sentences and from pair counts of the other fold of the rows; the shipped
 artifact then counts everything that is not held out.
 """
 from __future__ import annotations
@@ -243,12 +243,13 @@ def train(data_root: Path, seeds_dir: Path, out_dir: Path, name: str = "typos",
     gate = rarer[min(len(rarer) - 1, int(GATE_RECALL * len(rarer)))] + 1
     log(f"gate: a bigram seen fewer than {gate} times")
 
-    halves = ([r for r in rows if not _fifth("half" + r.target)], [r for r in rows if _fifth("half" + r.target)])
+    # Two folds by target (four fifths and one fifth): each fold's features count the other's pairs.
+    folds = ([r for r in rows if not _fifth("half" + r.target)], [r for r in rows if _fifth("half" + r.target)])
     X, y = [], []
-    for k, half in enumerate(halves):
-        other = pair_counts(halves[1 - k])
+    for k, fold in enumerate(folds):
+        other = pair_counts(folds[1 - k])
         model = TypoModel(artifact(base_counts, words, confusion, other, gate=gate))
-        for row in half:
+        for row in fold:
             for feats, label, _i in examples(model, row.source, {i: b for i, _a, b in row.edits}):
                 X.append(feats)
                 y.append(label)
