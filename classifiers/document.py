@@ -6,6 +6,7 @@ to every check; no check normalizes or tokenizes on its own. See text.Field for 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from .text import Field
 from .tokenize import Tokenizer, plain_tokenizer
@@ -34,6 +35,10 @@ class ScreenOptions:
     # 002 §19: disciplinary notices and mandatory disclosures keep personal names.
     disclosure: bool = False
     repost: RepostInfo | None = None
+    # The office's leader roster (leaders.RosterEntry rows) and the day it is checked for; the
+    # check "expression" reads them, so the roster stays data passed in, never a database query.
+    roster: tuple = ()
+    as_of: date | None = None
 
 
 @dataclass

@@ -19,6 +19,7 @@ REGISTRY = [
     "classifiers.pii",
     "classifiers.prohibited",
     "classifiers.sensitive",
+    "classifiers.expression",
 ]
 
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -404,3 +405,49 @@ class WordlistOverride(Base):
     content: Mapped[str] = mapped_column(Text)
     updated_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LeaderRoster(Base):
+    """One term of one leader (name, title, unit, from/to): the roster the expression check's
+    leader rules compare names and titles against. Edited by administrators, audited."""
+
+    __tablename__ = "leader_roster"
+    __table_args__ = (
+        UniqueConstraint("name", "title", "unit", name="uq_leader_roster_term"),
+        CheckConstraint("rank >= 1", name="ck_leader_roster_rank"),
+        CheckConstraint("valid_to IS NULL OR valid_from IS NULL OR valid_from <= valid_to", name="ck_leader_roster_dates"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    title: Mapped[str] = mapped_column(String(100))
+    rank: Mapped[int] = mapped_column(Integer)  # 1 = first in protocol order
+    unit: Mapped[str] = mapped_column(String(100), default="")
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)  # inclusive; empty = in office
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+SUGGESTION_DECISIONS = ("applied", "dismissed")
+
+
+class SuggestionDecision(Base):
+    """What the author did with one suggestion of the expression check on a revision: applied (the
+    text of `new_revision_id` carries it) or dismissed. Kept with the revision it was made on."""
+
+    __tablename__ = "suggestion_decision"
+    __table_args__ = (CheckConstraint(_in("decision", SUGGESTION_DECISIONS), name="ck_suggestion_decision"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revision.id"), index=True)
+    field: Mapped[str] = mapped_column(String(8))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(String(200))
+    suggestion: Mapped[str | None] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(40))
+    decision: Mapped[str] = mapped_column(String(16))
+    new_revision_id: Mapped[int | None] = mapped_column(ForeignKey("revision.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import RepostInfo, Resources, ScreenOptions, Screener
 
-from . import originals
+from . import originals, roster
 from .models import Draft, Revision, WordlistOverride
 
 
@@ -41,8 +41,8 @@ class ScreenerCache:
             return self._screener
 
 
-def options_for(draft: Draft) -> ScreenOptions:
-    return ScreenOptions(disclosure=draft.disclosure, repost=RepostInfo.from_dict(draft.repost))
+def options_for(draft: Draft, leaders: tuple = ()) -> ScreenOptions:
+    return ScreenOptions(disclosure=draft.disclosure, repost=RepostInfo.from_dict(draft.repost), roster=leaders)
 
 
 def screen_revision(db, cache: ScreenerCache, revision_id: int, states: tuple[str, ...]) -> dict | str:
@@ -60,5 +60,5 @@ def screen_revision(db, cache: ScreenerCache, revision_id: int, states: tuple[st
         if draft.status not in states or draft.current_revision_id != revision_id:
             return "stale"
         screener = cache.get(session)
-        title, body, options = revision.title, revision.body, options_for(draft)
+        title, body, options = revision.title, revision.body, options_for(draft, roster.entries(session))
     return screener.screen(title, body, options)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, integrity, masks
+from . import audit, deadlines, integrity, masks, roster
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .labels import SENSITIVITY_LABELS, STATUS_LABELS, TIER_LABELS
@@ -580,6 +580,7 @@ def publish_revision(session: Session, actor: User, draft: Draft, emergency_reas
     """Send the current revision of a locked draft out: its channel, its resolved masks, its sign-offs."""
     _require_channel(draft)
     revision = current_revision(session, draft)
+    roster.check_before_publish(session, draft, revision)  # the roster of this moment, not of the sign-off
     require_masks_resolved(session, revision, "发布")
     screening = latest_screening(session, revision.id)
     signoffs = round_signoffs(session, draft)

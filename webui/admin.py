@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from review import admin, originals
+from review import admin, originals, roster
 from review.accounts import MIN_PASSWORD
 from review.db import get_by_id
 from review.errors import InvalidInput, NotFound, ReviewError
@@ -206,3 +206,27 @@ def feed(feed_id):
         return redirect(url_for("admin.feeds"))
     except ReviewError as exc:
         return _feeds_page(exc.message, status=exc.status)
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@login_required("admin")
+def roster_page():
+    """The leader roster: add, change or remove a term; each change re-screens drafts in review."""
+    error = None
+    if request.method == "POST":
+        form = request.form
+        fields = {k: form.get(k, "") for k in roster.CSV_COLUMNS}
+        try:
+            with transaction() as s:
+                if form.get("remove"):
+                    roster.remove(s, _actor(s), form["remove"])
+                elif form.get("roster_id"):
+                    roster.update(s, _actor(s), form["roster_id"], **fields)
+                else:
+                    roster.add(s, _actor(s), **fields)
+            flash("已保存领导名单；在审稿件将按新名单重新审查")
+            return redirect(url_for("admin.roster_page"))
+        except ReviewError as exc:
+            error = exc.message
+    return render_template("admin/roster.html", error=error, form=request.form,
+                           rows=roster.rows(read_session())), (400 if error else 200)

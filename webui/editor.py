@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from review import diff, emergency, masks, preview, views, workflow
+from review import diff, emergency, masks, preview, suggestions, views, workflow
 from review.errors import Forbidden, InvalidInput, ReviewError
 from review.models import KEEP_REASONS, Channel
 from review.workflow import REPOST_FIELDS
@@ -135,7 +135,45 @@ def show(draft_id):
         publication=publication,
         post_reviews=emergency.post_reviews(s, draft.id),
         may_post_review=lambda row: emergency.may_post_review(s, row, user),
+        **_suggestion_context(s, view, user),
     )
+
+
+def _suggestion_context(s, view, user) -> dict:
+    """The author sees each open suggestion of the expression check with 采用 / 忽略 buttons."""
+    decided = suggestions.decisions(s, view.draft)
+    if view.draft.author_id != user.id or not view.screening or (view.draft.status, "edit") not in workflow.TRANSITIONS:
+        return {"suggestion_decisions": decided}
+    dismissed = suggestions.dismissed_keys(s, view.revision)
+    open_ = {i for i, f in suggestions.offered(view.screening.findings) if (f["field"], f["start"], f["end"]) not in dismissed}
+    return {"suggestion_decisions": decided, "open_suggestions": open_}
+
+
+@bp.route("/drafts/<int:draft_id>/suggestions", methods=["POST"])
+@login_required(*AUTHORS)
+def suggestion(draft_id):
+    """采用 one suggestion, 全部采用, or 忽略 one; the page comes back on the (new) revision."""
+    form = request.form
+    revision_hash = form.get("revision_hash", "")
+    with transaction() as s:
+        if form.get("action") == "apply_all":
+            suggestions.apply(s, current_user(), draft_id, revision_hash)
+            message = "已全部采用修改建议，稿件已重新送自动审查"
+        elif form.get("action") == "dismiss":
+            suggestions.dismiss(s, current_user(), draft_id, revision_hash, _index(form))
+            message = "已忽略该建议"
+        else:
+            suggestions.apply(s, current_user(), draft_id, revision_hash, [_index(form)])
+            message = "已采用修改建议，稿件已重新送自动审查"
+    flash(message)
+    return redirect(url_for("editor.show", draft_id=draft_id))
+
+
+def _index(form) -> int:
+    value = form.get("index", "")
+    if not value.isdigit():
+        raise InvalidInput("缺少修改建议编号")
+    return int(value)
 
 
 @bp.route("/drafts/<int:draft_id>/edit", methods=["GET", "POST"])

@@ -26,6 +26,7 @@ COMMANDS = {
     "channel": "review.cli.publishing",
     "publications": "review.cli.publishing",
     "patrol": "review.cli.publishing",
+    "roster": "review.cli.roster",
     "screen": "review.cli.screen",
 }
 

@@ -9,7 +9,7 @@ import click
 from . import cli
 
 
-@cli.group(help="Screening models: train the commercial-ad and person-name models, show the installed ad model.")
+@cli.group(help="Screening models: train the commercial-ad, person-name and typo models, show the installed ad model.")
 def model():
     pass
 
@@ -69,6 +69,29 @@ def train_names_command(data_root: Path, out_dir: Path | None, c: float | None):
     click.echo(f"wrote {model_file} and {meta_file}")
     if out_dir is not None and out_dir.resolve() != pii_name_model.MODEL_DIR:
         click.echo(f'to use it, set model = "{model_file.resolve()}" in wordlists/pii/names.toml')
+
+
+@model.command("train-typos", help="Train the typo model of the expression check on official text (news_originals, "
+                                   "the ECSpell train files minus their held-out fifth, the seeds) and write "
+                                   "typos.json.gz plus typos.meta.json.")
+@click.option("--data", "data_root", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Shared data folder holding news_originals/, spelling_ecspell/ and confusion_sets/.")
+@click.option("--seeds", "seeds_dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Folder of the regulation texts (default: seeds/ beside the data folder).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the artifact (default: the package's classifiers/models/).")
+def train_typos_command(data_root: Path, seeds_dir: Path | None, out_dir: Path | None):
+    from classifiers import typo_model, typo_train
+
+    seeds_dir = seeds_dir or data_root.parent / "seeds"
+    missing = [p for p in ("news_originals", "spelling_ecspell/odw.train.tsv", "spelling_ecspell/law.train.tsv",
+                           "confusion_sets/ecspell_soundConfusion.json") if not (data_root / p).exists()]
+    if missing or not seeds_dir.is_dir():
+        raise click.UsageError(f"{data_root} has no {', '.join(missing) or 'seeds folder ' + str(seeds_dir)}")
+    model_file, meta_file = typo_train.train(data_root, seeds_dir, out_dir or typo_model.MODEL_DIR, log=click.echo)
+    click.echo(f"wrote {model_file} and {meta_file}")
+    if out_dir is not None and out_dir.resolve() != typo_model.MODEL_DIR:
+        click.echo(f'to use it, set model = "{model_file.resolve()}" in wordlists/expression/expression.toml')
 
 
 @model.command("info", help="Show the installed ad model: version, training data and metrics.")
