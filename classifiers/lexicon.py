@@ -7,6 +7,9 @@ One matcher serves every wordlist-driven check (prohibited content, sensitive to
      毒品; 西藏独特 holds no 藏独); jieba runs only where a dictionary word crosses an edge,
      on a small window around the candidate, never on the whole draft;
   3. spans are mapped back to the original field, so `finding.text == original[start:end]`.
+Evasion (prohibited only): each blocking term also enters the automaton in its pinyin,
+near-sound, near-shape and split-character forms (evasion.py), and a second pass over the
+field's Chinese characters alone finds terms with anything inserted between their characters.
 
 The file format is documented in wordlists/README.md.
 """
@@ -18,6 +21,7 @@ from functools import lru_cache
 
 import ahocorasick
 
+from .evasion import FORM_ZH, Evasion
 from .text import Field, is_cjk
 from .tokenize import add_words, tokenizer
 
@@ -29,6 +33,9 @@ WINDOW = 6
 # A sentence (or clause list) ends here: multi-word patterns and context never cross these.
 SENTENCE_END = frozenset("。！？!?；;\n")
 ACTIONS = ("block", "escalate", "warn")
+# Inserted between two characters of a term, at most this many characters count as evasion
+# (赌😀😀博, 六a合b彩); a sentence end or a line break never does.
+MAX_GAP = 4
 
 
 def normalize_term(term: str) -> str:
@@ -42,6 +49,13 @@ class Term:
     weight: float = 1.0
     note: str = ""
     follow: str = ""  # second part of a multi-word pattern "A...B" ("" for a plain term)
+    listed: str = ""  # for an evasion form (dubo, 堵博): the listed term it stands for
+    form: str = ""  # which evasion form (evasion.FORM_ZH); "" for the listed term itself
+
+    @property
+    def label(self) -> str:
+        """The list entry as an administrator wrote it (normalized)."""
+        return self.listed or self.text + (f"...{self.follow}" if self.follow else "")
 
 
 @dataclass
@@ -114,6 +128,7 @@ class Hit:
     term: Term
     start: int  # normalized offsets
     end: int
+    gapped: bool = False  # found with characters inserted between the term's characters
 
 
 _EXCEPTION = object()
@@ -122,8 +137,9 @@ _EXCEPTION = object()
 class Lexicon:
     """Every category of one check, compiled into a single automaton."""
 
-    def __init__(self, categories: list[Category]):
+    def __init__(self, categories: list[Category], evasion: Evasion | None = None):
         self.categories = categories
+        self.evasion = evasion
         self.automaton = ahocorasick.Automaton()
         entries: dict[str, list] = {}
         for category in categories:
@@ -131,6 +147,8 @@ class Lexicon:
                 entries.setdefault(term.text, []).append((category, term))
             for exception in category.exceptions:
                 entries.setdefault(exception, []).append((category, _EXCEPTION))
+        if evasion:
+            self._add_evasion_forms(entries, evasion)
         for key, values in entries.items():
             self.automaton.add_word(key, (len(key), tuple(values)))
         self.size = len(entries)
@@ -139,19 +157,64 @@ class Lexicon:
         # Wordlist terms join jieba's dictionary, so jieba keeps them whole when it decides edges.
         add_words(w for c in categories for t in c.terms for w in (t.text, t.follow) if w and _has_cjk(w))
 
+    def _add_evasion_forms(self, entries: dict[str, list], evasion: Evasion) -> None:
+        """Evasion forms of every term that blocks. A form another entry already holds for the
+        same category is skipped; one that is a dictionary word is never made (evasion.py)."""
+        freq = tokenizer().FREQ
+        is_word = lambda text: bool(freq.get(text))  # noqa: E731
+        for category in self.categories:
+            if category.action != "block":
+                continue
+            for term in category.terms:
+                if term.follow or term.weight < 0.5:
+                    continue
+                for text, form in evasion.forms(term.text, is_word):
+                    held = entries.setdefault(text, [])
+                    if not any(c is category for c, _ in held):
+                        held.append((category, Term(text, term.weight, term.note, listed=term.text, form=form)))
+
     @classmethod
-    def load(cls, resources, directory: str, check: str) -> "Lexicon":
+    def load(cls, resources, directory: str, check: str, evasion: Evasion | None = None) -> "Lexicon":
         categories = []
         for name in resources.names(f"{directory}/*.txt"):
             stem = name.rsplit("/", 1)[-1][: -len(".txt")]
             categories.append(parse_wordlist(name, resources.read_text(name), stem, check))
-        return cls(categories)
+        return cls(categories, evasion)
 
     def scan(self, fld: Field) -> list[Hit]:
         """Confirmed hits in one field, longest per category where they overlap."""
         text = fld.normalized
         if not text or not self.size:
             return []
+        confirmed = self._confirmed(text, self._candidates(text))
+        if self.evasion:
+            confirmed += self._gapped(fld)
+        return _longest_per_category(confirmed)
+
+    def _gapped(self, fld: Field) -> list[Hit]:
+        """Terms with symbols, emoji, letters or digits between their characters: found on the
+        field's Chinese characters alone, kept where every gap is short and inside one sentence."""
+        view, index = fld.cjk_view
+        text = fld.normalized
+        if len(view) == len(text):
+            return []
+        hits = []
+        for hit in self._candidates(view):
+            if hit.term.follow:
+                continue
+            positions = index[hit.start:hit.end]
+            if positions[-1] - positions[0] == len(positions) - 1:
+                continue  # contiguous: the first pass has it
+            gaps = (text[a + 1:b] for a, b in zip(positions, positions[1:]))
+            if all(len(gap) <= MAX_GAP and not SENTENCE_END.intersection(gap) for gap in gaps):
+                hits.append(hit)
+        return [
+            Hit(h.category, h.term, index[h.start], index[h.end - 1] + 1, gapped=True)
+            for h in self._confirmed(view, hits)
+        ]
+
+    def _candidates(self, text: str) -> list[Hit]:
+        """Every automaton match in `text`, minus those inside an exception of their category."""
         candidates: list[Hit] = []
         excepted: dict[int, list[tuple[int, int]]] = {}  # category -> exception spans
         for end_index, (length, values) in self.automaton.iter(text):
@@ -161,14 +224,18 @@ class Lexicon:
                     excepted.setdefault(id(category), []).append((start, end))
                 else:
                     candidates.append(Hit(category, term, start, end))
-        if not candidates:
-            return []
-        if excepted:
+        if candidates and excepted:
             index = {key: _ExceptionSpans(spans) for key, spans in excepted.items()}
             candidates = [
                 h for h in candidates
                 if id(h.category) not in index or not index[id(h.category)].covers(h.start, h.end)
             ]
+        return candidates
+
+    def _confirmed(self, text: str, candidates: list[Hit]) -> list[Hit]:
+        """Candidates on jieba word boundaries; patterns completed by their second part."""
+        if not candidates:
+            return []
         oracle = BoundaryOracle(text)
         oracle.prepare([(h.start, h.end) for h in candidates if oracle.contested(h.start, h.end)])
         confirmed: list[Hit] = []
@@ -180,7 +247,7 @@ class Lexicon:
                 if hit is None:
                     continue
             confirmed.append(hit)
-        return _longest_per_category(confirmed)
+        return confirmed
 
 
 class _ExceptionSpans:
@@ -374,7 +441,11 @@ class WordlistCheck:
             for hit in hits:
                 category, action, score = hit.category, hit.category.action, hit.term.weight
                 message = category.message
-                details = {"term": hit.term.text + (f"...{hit.term.follow}" if hit.term.follow else "")}
+                details = {"term": hit.term.label}
+                forms = [f for f in (hit.term.form, "gapped" if hit.gapped else "") if f]
+                if forms:
+                    details["form"] = "+".join(forms)
+                    message += f"（疑似规避写法：{'、'.join(FORM_ZH[f] for f in forms)}，对应“{hit.term.label}”）"
                 if action == "block" and score < 0.5:
                     # A low weight marks an ambiguous term: a person decides (see README).
                     action = "escalate"

@@ -16,8 +16,9 @@ _T2S = opencc.OpenCC("t2s")
 
 # Removed everywhere: they are invisible and only ever used to split words.
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
-# Removed between two CJK characters (赌·博, 赌 博, 赌*博): real text never puts them there.
-SEPARATORS = frozenset(" \t\u3000·•・‧∙*#@_-~^|/\\+=.…'\"`")
+# Removed between two CJK characters (赌·博, 赌 博, 赌*博, 赌☆博): real text never puts them there.
+# Not ★: it is part of a classification marking (绝密★启用前).
+SEPARATORS = frozenset(" \t\u3000·•・‧∙*#@_-~^|/\\+=.…'\"`☆□■○●◎◇◆△▲▽▼※♀♂♪♫♬♡♥❤✿❀✓✔✕✖✗✘")
 
 
 def is_cjk(ch: str) -> bool:
@@ -56,6 +57,7 @@ class _FoldTable(dict):
 
 _FOLD_TABLE = _FoldTable()
 _CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf"
+_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
 _ZW_CLASS = "".join(sorted(ZERO_WIDTH))
 # Zero-width characters anywhere, and runs of separators (or zero-width) between two CJK
 # characters. Same rule as character by character, found by the regex engine in C.
@@ -118,6 +120,19 @@ class Field:
     def original_text(self, start: int, end: int) -> str:
         ostart, oend = self.original_span(start, end)
         return self.original[ostart:oend]
+
+    @cached_property
+    def cjk_view(self) -> tuple[str, list[int]]:
+        """Only the Chinese characters of `normalized`, and for each its index in `normalized`.
+
+        Evasion puts anything between the characters of a term (赌😀博, 毒2品, 六a合b彩); the
+        lexicon looks for terms here and judges the gaps (lexicon.py)."""
+        pieces: list[str] = []
+        indices: list[int] = []
+        for match in _CJK_RUN.finditer(self.normalized):
+            pieces.append(match.group())
+            indices.extend(range(match.start(), match.end()))
+        return "".join(pieces), indices
 
     @cached_property
     def tokens(self) -> list[tuple[str, int, int]]:

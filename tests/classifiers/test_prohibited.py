@@ -224,3 +224,53 @@ def test_an_administrator_adds_a_category_without_code(tmp_path: Path):
     check = prohibited.build(Resources(overrides=overrides))
     found = check.check(Document.build("", "提供内部彩票号码"))
     assert [(f.category, f.action, f.text) for f in found] == [("lottery_scam", "block", "内部彩票号码")]
+
+
+# --- evasion (issue #16) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body,text,term,form", [
+    ("血☆脉☆激☆动☆六☆合☆彩", "六☆合☆彩", "六合彩", None),  # a separator
+    ("今晚来赌😀😀博", "赌😀😀博", "赌博", "gapped"),  # emoji
+    ("出售毒2品", "毒2品", "毒品", "gapped"),  # a digit
+    ("来玩赌ab博", "赌ab博", "赌博", "gapped"),  # Latin letters
+    ("来玩赌，博", "赌，博", "赌博", "gapped"),  # punctuation
+    ("想玩dubo的来", "dubo", "赌博", "pinyin"),
+    ("来玩赌bo", "赌bo", "赌博", "pinyin"),
+    ("来玩du博", "du博", "赌博", "pinyin"),
+    ("今晚LiuHeCai开奖", "LiuHeCai", "六合彩", "pinyin"),
+    ("看lhc开奖", "lhc", "六合彩", "initials"),
+    ("推荐堵博网站", "堵博网站", "赌博网站", "near_sound"),
+    ("网上贝者博", "网上贝者博", "网上赌博", "split"),
+    ("出售仿真木仓", "仿真木仓", "仿真枪", "split"),
+    ("出售冰du", "冰du", "冰毒", "pinyin"),
+])
+def test_evasion_forms_block_with_exact_offsets_and_name_the_term(check, body, text, term, form):
+    hit = next(f for f in findings(check, body) if f.text == text)
+    assert hit.action == "block"
+    assert body[hit.start:hit.end] == text
+    assert hit.details["term"] == term
+    assert hit.details.get("form") == form
+    if form:
+        assert "规避写法" in hit.message
+
+
+@pytest.mark.parametrize("body", [
+    "加强农村地下水监测网络体系建设。",  # 络体 would be 裸体 misspelt
+    "对特定贫困人口因户因人落实保障措施。",  # 因户 / 阴户
+    "三年里，我们与病毒的较量从未停止。",  # 病毒的 / 冰毒的
+    "我和他打赌，博物馆明天开门。",  # 赌，博 across 打赌 and 博物馆
+    "小王爱赌。博士生们很吃惊。",  # a sentence end is no gap
+    "毒性检测结果：2024年品质合格。",  # gap too long
+    "欢迎使用db数据库和app。",
+    "艺术体操比赛现场，运动员牵手比心。",
+])
+def test_official_text_is_not_read_as_evasion(check, body):
+    assert [f for f in findings(check, body) if f.action == "block"] == []
+
+
+def test_evasion_forms_are_only_made_for_blocking_terms():
+    from classifiers import sensitive
+
+    check = sensitive.build(Resources())
+    assert check.lexicon.evasion is None

@@ -1,0 +1,98 @@
+"""Evasion forms of listed terms: pinyin, near-sound and near-shape characters, split characters.
+
+Posts that want past a filter write 赌博 as dubo, 赌bo, du博, 堵博 or 贝者博. The lexicon adds
+these forms of each blocking term to its automaton, pointing back to the listed term, so a
+finding names the term and the form (`details.form`). Symbols, emoji, letters or digits
+inserted between a term's characters are handled in lexicon.py (the gapped scan).
+
+Data in wordlists/evasion/: pinyin.tsv and confusables.tsv are built by
+scripts/build_evasion.py, split_characters.tsv is written by hand.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations, islice, product
+from typing import Callable
+
+from .text import is_cjk
+
+FILES = {"readings": "evasion/pinyin.tsv", "confusables": "evasion/confusables.tsv", "splits": "evasion/split_characters.tsv"}
+FORM_ZH = {"pinyin": "拼音", "initials": "拼音首字母", "near_sound": "谐音字", "near_shape": "形近字", "split": "拆字", "gapped": "插入符号"}
+# Mixed pinyin/character forms (赌bo, du博) for terms up to this long; longer terms get the
+# full pinyin and initials only (the mixes grow as 2^n).
+MAX_MIXED = 4
+MAX_FULL_PINYIN = 4
+MIN_SUBSTITUTED = 3  # shortest term that gets near-sound and near-shape forms  # readings combinations of a term with several heteronyms
+
+
+@dataclass(frozen=True)
+class Evasion:
+    readings: dict[str, tuple[str, ...]]
+    sound: dict[str, str]
+    shape: dict[str, str]
+    splits: dict[str, str]
+
+    @classmethod
+    def load(cls, resources) -> "Evasion | None":
+        if not all(resources.exists(name) for name in FILES.values()):
+            return None
+        readings = {ch: tuple(r.split(",")) for ch, r in _rows(resources, FILES["readings"], 2)}
+        sound, shape = {}, {}
+        for ch, near_sound, near_shape in _rows(resources, FILES["confusables"], 3):
+            sound[ch], shape[ch] = near_sound, near_shape
+        splits = dict(_rows(resources, FILES["splits"], 2))
+        return cls(readings, sound, shape, splits)
+
+    def forms(self, term: str, is_word: Callable[[str], bool]) -> list[tuple[str, str]]:
+        """(form text, form kind) for an all-Chinese term; a substituted form that is itself a
+        dictionary word (菠菜 for 博彩) is left out: it means something else."""
+        if len(term) < 2 or not all(is_cjk(ch) for ch in term):
+            return []
+        found: dict[str, str] = {}
+        readings = [self.readings.get(ch) for ch in term]
+        if all(readings):
+            for combo in islice(product(*readings), MAX_FULL_PINYIN):
+                found.setdefault("".join(combo), "pinyin")
+            if len(term) <= MAX_MIXED:
+                first = [r[0] for r in readings]
+                for size in range(1, len(term)):
+                    for positions in combinations(range(len(term)), size):
+                        mixed = "".join(first[i] if i in positions else ch for i, ch in enumerate(term))
+                        found.setdefault(mixed, "pinyin")
+            if len(term) >= 3:
+                found.setdefault("".join(r[0][0] for r in readings), "initials")
+        for i, ch in enumerate(term):
+            # One character changed in a two-character term is too often another word (裸体 →
+            # 络体 in 网络体系, 阴户 → 因户 in 因户施策): such terms only get their split forms.
+            substitutes = [(c, "near_sound") for c in self.sound.get(ch, "")] if len(term) >= MIN_SUBSTITUTED else []
+            substitutes += [(c, "near_shape") for c in self.shape.get(ch, "")] if len(term) >= MIN_SUBSTITUTED else []
+            if ch in self.splits:
+                substitutes.append((self.splits[ch], "split"))
+            for substitute, kind in substitutes:
+                variant = term[:i] + substitute + term[i + 1:]
+                if is_word(variant) or (kind != "split" and _forms_word(variant, i, is_word)):
+                    continue
+                found.setdefault(variant, kind)
+        found.pop(term, None)
+        return list(found.items())
+
+
+def _forms_word(variant: str, i: int, is_word: Callable[[str], bool]) -> bool:
+    """Does the substituted character make a word with its neighbours (冰毒的 → 病毒的)? Then
+    the variant reads as ordinary text, not as the term misspelt."""
+    return any(
+        is_word(variant[a:b])
+        for a in range(max(0, i - 2), i + 1)
+        for b in range(i + 1, min(len(variant), a + 3) + 1)
+        if b - a >= 2
+    )
+
+
+def _rows(resources, name: str, columns: int):
+    for raw in resources.read_text(name).splitlines():
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        parts = raw.split("\t")
+        if len(parts) < columns - 1 or len(parts[0]) != 1:
+            raise ValueError(f"{name}: bad line {raw!r}")
+        yield tuple((parts + [""] * columns)[:columns])
