@@ -16,6 +16,7 @@ The file format is documented in wordlists/README.md.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -36,6 +37,19 @@ ACTIONS = ("block", "escalate", "warn")
 # Inserted between two characters of a term, at most this many characters count as evasion
 # (赌😀😀博, 六a合b彩); a sentence end or a line break never does.
 MAX_GAP = 4
+GAP_WINDOW = 12  # characters searched on each side of a suspicious gap (longest terms + gaps)
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+# What real text puts between two Chinese characters and evasion does not: clause punctuation,
+# numbers and Latin words before a unit or after 第 (2024年, 第3条, 5G网络 are left alone:
+# digits or letters count as evasion only as one or two characters not followed by a unit).
+_ORDINARY = "，,、：:；;“”‘’\"'（）()《》〈〉【】「」『』—-–%％"
+_UNITS = "年月日号时分秒个万亿元角人次家项条件名位岁吨米里天周期届批台辆只座所份例倍度亩层栋户间张页版章节"
+_SUSPICIOUS_GAP = re.compile(
+    f"(?<=[{_CJK}])(?:"
+    f"[^{_CJK}0-9a-z\n{re.escape(_ORDINARY + ''.join(SENTENCE_END))}][^{_CJK}\n]{{0,{MAX_GAP - 1}}}"
+    f"|[0-9a-z]{{1,2}}(?=[{_CJK}])(?![{_UNITS}])"
+    f")(?=[{_CJK}])"
+)
 
 
 def normalize_term(term: str) -> str:
@@ -192,26 +206,34 @@ class Lexicon:
         return _longest_per_category(confirmed)
 
     def _gapped(self, fld: Field) -> list[Hit]:
-        """Terms with symbols, emoji, letters or digits between their characters: found on the
-        field's Chinese characters alone, kept where every gap is short and inside one sentence."""
-        view, index = fld.cjk_view
+        """Terms with symbols, emoji, letters or digits between their characters. Only the
+        neighbourhood of a suspicious gap is searched, on its Chinese characters alone (a
+        whole-field second pass would double the check's time); every gap of a hit must be
+        short and inside one sentence."""
         text = fld.normalized
-        if len(view) == len(text):
-            return []
-        hits = []
-        for hit in self._candidates(view):
-            if hit.term.follow:
-                continue
-            positions = index[hit.start:hit.end]
-            if positions[-1] - positions[0] == len(positions) - 1:
-                continue  # contiguous: the first pass has it
-            gaps = (text[a + 1:b] for a, b in zip(positions, positions[1:]))
-            if all(len(gap) <= MAX_GAP and not SENTENCE_END.intersection(gap) for gap in gaps):
-                hits.append(hit)
-        return [
-            Hit(h.category, h.term, index[h.start], index[h.end - 1] + 1, gapped=True)
-            for h in self._confirmed(view, hits)
-        ]
+        windows: list[list[int]] = []
+        for match in _SUSPICIOUS_GAP.finditer(text):
+            lo, hi = max(0, match.start() - GAP_WINDOW), min(len(text), match.end() + GAP_WINDOW)
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = hi
+            else:
+                windows.append([lo, hi])
+        hits: dict[tuple, Hit] = {}
+        for lo, hi in windows:
+            index = [i for i in range(lo, hi) if is_cjk(text[i])]
+            view = "".join(text[i] for i in index)
+            candidates = []
+            for hit in self._candidates(view):
+                positions = index[hit.start:hit.end]
+                if hit.term.follow or positions[-1] - positions[0] == len(positions) - 1:
+                    continue  # a pattern, or contiguous: the first pass has it
+                gaps = (text[a + 1:b] for a, b in zip(positions, positions[1:]))
+                if all(len(gap) <= MAX_GAP and not SENTENCE_END.intersection(gap) for gap in gaps):
+                    candidates.append(hit)
+            for h in self._confirmed(view, candidates):
+                found = Hit(h.category, h.term, index[h.start], index[h.end - 1] + 1, gapped=True)
+                hits[(id(found.category), found.term, found.start, found.end)] = found
+        return list(hits.values())
 
     def _candidates(self, text: str) -> list[Hit]:
         """Every automaton match in `text`, minus those inside an exception of their category."""

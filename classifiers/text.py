@@ -57,7 +57,6 @@ class _FoldTable(dict):
 
 _FOLD_TABLE = _FoldTable()
 _CJK_CLASS = "\u4e00-\u9fff\u3400-\u4dbf"
-_CJK_RUN = re.compile(f"[{_CJK_CLASS}]+")
 _ZW_CLASS = "".join(sorted(ZERO_WIDTH))
 # Zero-width characters anywhere, and runs of separators (or zero-width) between two CJK
 # characters. Same rule as character by character, found by the regex engine in C.
@@ -120,19 +119,6 @@ class Field:
     def original_text(self, start: int, end: int) -> str:
         ostart, oend = self.original_span(start, end)
         return self.original[ostart:oend]
-
-    @cached_property
-    def cjk_view(self) -> tuple[str, list[int]]:
-        """Only the Chinese characters of `normalized`, and for each its index in `normalized`.
-
-        Evasion puts anything between the characters of a term (赌😀博, 毒2品, 六a合b彩); the
-        lexicon looks for terms here and judges the gaps (lexicon.py)."""
-        pieces: list[str] = []
-        indices: list[int] = []
-        for match in _CJK_RUN.finditer(self.normalized):
-            pieces.append(match.group())
-            indices.extend(range(match.start(), match.end()))
-        return "".join(pieces), indices
 
     @cached_property
     def tokens(self) -> list[tuple[str, int, int]]:

@@ -234,7 +234,7 @@ def test_an_administrator_adds_a_category_without_code(tmp_path: Path):
     ("今晚来赌😀😀博", "赌😀😀博", "赌博", "gapped"),  # emoji
     ("出售毒2品", "毒2品", "毒品", "gapped"),  # a digit
     ("来玩赌ab博", "赌ab博", "赌博", "gapped"),  # Latin letters
-    ("来玩赌，博", "赌，博", "赌博", "gapped"),  # punctuation
+    ("来玩赌<>博", "赌<>博", "赌博", "gapped"),  # punctuation
     ("想玩dubo的来", "dubo", "赌博", "pinyin"),
     ("来玩赌bo", "赌bo", "赌博", "pinyin"),
     ("来玩du博", "du博", "赌博", "pinyin"),
@@ -264,6 +264,8 @@ def test_evasion_forms_block_with_exact_offsets_and_name_the_term(check, body, t
     "毒性检测结果：2024年品质合格。",  # gap too long
     "欢迎使用db数据库和app。",
     "艺术体操比赛现场，运动员牵手比心。",
+    "毒品、枪支、赌具一律收缴。",
+    "来玩赌，博物馆也去。",  # one comma is a clause break, not evasion
 ])
 def test_official_text_is_not_read_as_evasion(check, body):
     assert [f for f in findings(check, body) if f.action == "block"] == []

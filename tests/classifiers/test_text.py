@@ -92,17 +92,3 @@ def test_spans_of_chinese_text_with_noise_renormalize_to_the_same_text(core, dat
 def test_stars_and_boxes_are_separators():
     assert Field("body", "六☆合☆彩□开□奖").normalized == "六合彩开奖"
     assert Field("body", "绝密★启用前").normalized == "绝密★启用前"
-
-
-@given(st.text(min_size=0, max_size=40))
-def test_the_chinese_view_points_at_chinese_characters(text):
-    fld = Field("body", text)
-    view, index = fld.cjk_view
-    assert len(view) == len(index)
-    assert all(fld.normalized[i] == ch for ch, i in zip(view, index))
-    assert index == sorted(set(index))
-
-
-def test_the_chinese_view_leaves_out_everything_else():
-    fld = Field("body", "毒2品😀A，好")
-    assert fld.cjk_view == ("毒品好", [0, 2, 6])
