@@ -276,3 +276,30 @@ def test_evasion_forms_are_only_made_for_blocking_terms():
 
     check = sensitive.build(Resources())
     assert check.lexicon.evasion is None
+
+
+# --- vocabulary from lexicon_more (issue #16) ---------------------------------------------
+
+
+@pytest.mark.parametrize("body,category,action", [
+    ("中金时时彩平台，注册就送。", "gambling", "block"),
+    ("长期走私军火，价格面议。", "weapons", "block"),
+    ("专业办证刻章，加微信。", "fraud", "block"),
+    ("代开国税发票，量大从优。", "fraud", "block"),
+    ("出售假币，一比三。", "fraud", "block"),
+    ("北京删帖公司，负面信息处理。", "fraud", "block"),
+    ("出售考生信息，联系QQ。", "fraud", "block"),
+    ("本店代开发票。", "fraud", "escalate"),  # also a tax-office service: a person decides
+])
+def test_invoices_certificates_counterfeit_money_paid_deletion_and_exam_data(check, body, category, action):
+    assert (category, action) in categories(check, body)
+
+
+@pytest.mark.parametrize("body", [
+    "群众可到市民中心办证大厅办理，办证中心周末照常开放。",
+    "纳税人可向税务机关申请代开发票。",
+    "推行网上办证，企业少跑腿。",
+    "考生信息以准考证为准，高考生名单由招生办公布。",
+])
+def test_government_services_named_like_fraud_are_not_blocked(check, body):
+    assert [f for f in findings(check, body) if f.category == "fraud" and f.action == "block"] == []
