@@ -143,9 +143,24 @@ def test_the_same_quote_without_refutation_blocks(check):
     assert [f.action for f in found if f.category == "gambling"] == ["block"]
 
 
-def test_context_in_another_sentence_does_not_excuse(check):
-    found = findings(check, "我们坚决打击违法行为。本平台提供网上赌博服务。")
+def test_context_two_sentences_away_does_not_excuse(check):
+    found = findings(check, "我们坚决打击违法行为。今天天气很好。本平台提供网上赌博服务。")
     assert ("gambling", "block") in {(f.category, f.action) for f in found}
+
+
+@pytest.mark.parametrize("body,category", [
+    # Anti-drug reporting: the condemnation is in the neighbouring sentence.
+    ("各地持续开展禁毒人民战争。吸毒者除非得到毒品，否则痛苦难耐，这就是毒瘾。", "drugs"),
+    ("吸毒者一旦成瘾，除非他们得到毒品，否则就会走向毁灭。", "drugs"),
+    # A CPPCC member condemning separatism: the cue follows the quoted term.
+    ("全国政协委员表示，“港独”言论挑战“一国两制”原则底线。对此必须依法严惩。", "national_security"),
+    ("他说，“港独”分子的图谋注定失败。", "national_security"),
+    ("警方驳斥了所谓“网上赌博合法”的说法。", "gambling"),
+])
+def test_condemnation_in_the_sentence_or_its_neighbour_escalates(check, body, category):
+    found = [f for f in findings(check, body) if f.category == category]
+    assert found, body
+    assert {f.action for f in found} == {"escalate"}
 
 
 def test_classified_marking_blocks_even_in_warning_context(check):
