@@ -18,6 +18,7 @@ REGISTRY = [
     "classifiers.pii",
     "classifiers.prohibited",
     "classifiers.sensitive",
+    "classifiers.rumour",
 ]
 
 
