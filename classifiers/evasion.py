@@ -11,6 +11,7 @@ scripts/build_evasion.py, split_characters.tsv is written by hand.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import combinations, islice, product
 from typing import Callable
 
@@ -42,6 +43,34 @@ class Evasion:
             sound[ch], shape[ch] = near_sound, near_shape
         splits = dict(_rows(resources, FILES["splits"], 2))
         return cls(readings, sound, shape, splits)
+
+    @cached_property
+    def syllables(self) -> frozenset[str]:
+        return frozenset(r for readings in self.readings.values() for r in readings)
+
+    def inside_pinyin(self, text: str, start: int, end: int) -> bool:
+        """Is text[start:end] (a term's pinyin) part of a longer run of Latin letters that is
+        pinyin on both sides (wangshang|dubo|pingtai)? Then it is a word of that run."""
+        if not text[start:end].isascii():
+            return False
+        lo, hi = start, end
+        while lo > 0 and _is_latin(text[lo - 1]):
+            lo -= 1
+        while hi < len(text) and _is_latin(text[hi]):
+            hi += 1
+        if (lo, hi) == (start, end):
+            return False  # a run of its own: the ordinary boundary check decides
+        return self._is_pinyin(text[lo:start]) and self._is_pinyin(text[end:hi])
+
+    def _is_pinyin(self, run: str) -> bool:
+        """Can the run be cut into pinyin syllables (empty counts)?"""
+        reachable = [True] + [False] * len(run)
+        for i in range(len(run)):
+            if reachable[i]:
+                for j in range(i + 1, min(len(run), i + 6) + 1):
+                    if run[i:j] in self.syllables:
+                        reachable[j] = True
+        return reachable[-1]
 
     def forms(self, term: str, is_word: Callable[[str], bool]) -> list[tuple[str, str]]:
         """(form text, form kind) for an all-Chinese term; a substituted form that is itself a
@@ -75,6 +104,10 @@ class Evasion:
                 found.setdefault(variant, kind)
         found.pop(term, None)
         return list(found.items())
+
+
+def _is_latin(ch: str) -> bool:
+    return "a" <= ch <= "z"
 
 
 def _forms_word(variant: str, i: int, is_word: Callable[[str], bool]) -> bool:

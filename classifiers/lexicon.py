@@ -262,6 +262,9 @@ class Lexicon:
         oracle.prepare([(h.start, h.end) for h in candidates if oracle.contested(h.start, h.end)])
         confirmed: list[Hit] = []
         for hit in candidates:
+            if hit.term.form == "pinyin" and self.evasion and self.evasion.inside_pinyin(text, hit.start, hit.end):
+                confirmed.append(hit)  # wangshang|dubo|pingtai: a term's pinyin inside a longer pinyin run
+                continue
             if not oracle.is_word_span(hit.start, hit.end):
                 continue
             if hit.term.follow:

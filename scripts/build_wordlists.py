@@ -272,6 +272,19 @@ def build(raw_by_category: dict[str, list[str]], check_paths: list[Path], max_te
     }
 
 
+def render(cid: str, kept: list[Term], dropped: Counter) -> str:
+    """A category file in the wordlist format (wordlists/README.md)."""
+    spec = CATEGORIES[cid]
+    lines = [HEADER.rstrip("\n"),
+             f"# {spec['name']}: {len(kept)} terms; dropped because they matched the check corpus: "
+             + (", ".join(f"{t}({n})" for t, n in dropped.most_common()) or "none"),
+             f"@name {spec['name']}", "@action block", f"@rule {spec['rule']}", "@context on",
+             f"@message {spec['message']}"]
+    lines += [f"!{e}" for e in spec.get("exceptions", "").split()]
+    lines += [f"{t.label} | {t.weight:g} | {t.note}" for t in kept]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="the lexicon_sensitive directory")
@@ -285,16 +298,8 @@ def main(argv=None) -> int:
     raw = {cid: source_terms(spec, args.data, args.more) for cid, spec in CATEGORIES.items()}
     built = build(raw, args.check, args.max_terms)
     args.out.mkdir(parents=True, exist_ok=True)
-    for cid, spec in CATEGORIES.items():
-        kept, dropped = built[cid]
-        lines = [HEADER.rstrip("\n"),
-                 f"# {spec['name']}: {len(kept)} terms; dropped because they matched the check corpus: "
-                 + (", ".join(f"{t}({n})" for t, n in dropped.most_common()) or "none"),
-                 f"@name {spec['name']}", "@action block", f"@rule {spec['rule']}", "@context on",
-                 f"@message {spec['message']}"]
-        lines += [f"!{e}" for e in spec.get("exceptions", "").split()]
-        lines += [f"{t.label} | {t.weight:g} | {t.note}" for t in kept]
-        (args.out / f"{cid}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for cid, (kept, dropped) in built.items():
+        (args.out / f"{cid}.txt").write_text(render(cid, kept, dropped), encoding="utf-8")
         print(f"{cid}: {len(kept)} terms written, {len(dropped)} dropped by the check corpus", file=sys.stderr)
     return verify(args.check) if args.check else 0
 

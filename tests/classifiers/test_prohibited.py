@@ -318,3 +318,18 @@ def test_invoices_certificates_counterfeit_money_paid_deletion_and_exam_data(che
 ])
 def test_government_services_named_like_fraud_are_not_blocked(check, body):
     assert [f for f in findings(check, body) if f.category == "fraud" and f.action == "block"] == []
+
+
+@pytest.mark.parametrize("body,term", [
+    ("wangshangdubopingtai", "网上赌博"),
+    ("jintian chushoubingdu", "冰毒"),
+])
+def test_a_terms_pinyin_inside_a_longer_pinyin_run_counts(check, body, term):
+    found = [f for f in findings(check, body) if f.action == "block"]
+    assert found and all(body[f.start:f.end] == f.text for f in found)
+    assert any(term in f.details["term"] for f in found)
+
+
+@pytest.mark.parametrize("body", ["Dubois visited the museum.", "the doboard and dubonnet"])
+def test_pinyin_inside_an_english_word_does_not_count(check, body):
+    assert findings(check, body) == []
