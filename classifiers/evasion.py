@@ -23,7 +23,8 @@ FORM_ZH = {"pinyin": "拼音", "initials": "拼音首字母", "near_sound": "谐
 # full pinyin and initials only (the mixes grow as 2^n).
 MAX_MIXED = 4
 MAX_FULL_PINYIN = 4
-MIN_SUBSTITUTED = 3  # shortest term that gets near-sound and near-shape forms  # readings combinations of a term with several heteronyms
+MIN_SUBSTITUTED = 3
+SPAM_TOKENS = frozenset({"qq", "wx", "vx", "k"})  # shortest term that gets near-sound and near-shape forms  # readings combinations of a term with several heteronyms
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class Evasion:
 
     @cached_property
     def syllables(self) -> frozenset[str]:
-        return frozenset(r for readings in self.readings.values() for r in readings)
+        """Pinyin syllables, and the Latin tokens spam glues to them (qq号, wx, k粉)."""
+        return frozenset(r for readings in self.readings.values() for r in readings) | SPAM_TOKENS
 
     def inside_pinyin(self, text: str, start: int, end: int) -> bool:
         """Is text[start:end] (a term's pinyin) part of a longer run of Latin letters that is
