@@ -16,7 +16,7 @@
    documents with a prohibited block, with a prohibited escalation, flagged as rumour.
 4. Rumours: the shipped rumour check on the held-out 30 % of rumour_weibo (whole
    near-duplicate clusters, classifiers/rumour_train.split), text only.
-5. --blind DIR: prohibited_gov_quotes.tsv (government posts quoting, condemning or refuting
+5. --blind DIR (tests/data keeps the copies): prohibited_gov_quotes.tsv (government posts quoting, condemning or refuting
    prohibited things: false blocks) and routing_notices.tsv (routine vs important notices:
    the whole engine's route to the top leader).
 A benchmark, not a test: it prints figures and asserts nothing.
@@ -196,7 +196,7 @@ def rumour_held_out(data: Path, rumours) -> None:
 
 
 def blind(directory: Path, screener: Screener) -> None:
-    quotes = _rows(directory / "prohibited_gov_quotes.tsv")
+    quotes = _rows(_blind_file(directory, "prohibited_gov_quotes"))
     by_topic: dict[str, Counter] = {}
     for label, topic, text in quotes:
         result = screener.screen("", text)
@@ -217,7 +217,7 @@ def blind(directory: Path, screener: Screener) -> None:
           f"| {total['prohibited_block']} ({_share(total['prohibited_block'], total['rows'])}) "
           f"| {total['prohibited_escalate']} | {total['rumour']} |")
 
-    notices = _rows(directory / "routing_notices.tsv")
+    notices = _rows(_blind_file(directory, "routing_notices"))
     routed: dict[tuple[str, str], Counter] = {}
     for label, topic, text in notices:
         result = screener.screen("", text)
@@ -237,6 +237,12 @@ def blind(directory: Path, screener: Screener) -> None:
           f"| {total['1']['rows']} | {_share(total['1']['leader'], total['1']['rows'])} |")
 
 
+def _blind_file(directory: Path, stem: str) -> Path:
+    """The blind writers' file name, or the copy kept in tests/data (…_blind.tsv)."""
+    path = directory / f"{stem}.tsv"
+    return path if path.is_file() else directory / f"{stem}_blind.tsv"
+
+
 def _rows(path: Path) -> list[tuple[str, str, str]]:
     return [tuple(line.split("\t", 2)) for line in path.read_text(encoding="utf-8").splitlines()
             if line.strip() and not line.startswith("#")]
@@ -250,7 +256,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="the shared data folder")
     parser.add_argument("--seeds", type=Path, required=True, help="the regulations folder (part of the check corpus)")
-    parser.add_argument("--blind", type=Path, help="folder with prohibited_gov_quotes.tsv and routing_notices.tsv")
+    parser.add_argument("--blind", type=Path, help="folder with prohibited_gov_quotes[_blind].tsv and routing_notices[_blind].tsv")
     parser.add_argument("--skip-terms", action="store_true", help="skip the held-out term build (slow)")
     args = parser.parse_args(argv)
     log = lambda message: print(message, file=sys.stderr)  # noqa: E731
