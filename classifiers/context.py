@@ -30,6 +30,21 @@ OPEN_QUOTES = "“「『‘"
 CLOSE_QUOTES = "”」』’"
 
 
+def parse_cues(text: str, source: str, kinds: tuple[str, ...]) -> dict[str, str]:
+    """`cue | kind` lines (blank, `#` and `@` directive lines skipped): normalized cue -> kind."""
+    cues: dict[str, str] = {}
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith(("#", "@")):
+            continue
+        cue, _, kind = (p.strip() for p in line.partition("|"))
+        if kind not in kinds:
+            raise ValueError(f"{source}:{lineno}: kind must be one of {kinds}, got {kind!r}")
+        if normalized := normalize_term(cue):
+            cues[normalized] = kind
+    return cues
+
+
 class ContextCues:
     def __init__(self, cues: dict[str, str]):
         self.cues = cues  # normalized cue -> kind
@@ -41,17 +56,7 @@ class ContextCues:
 
     @classmethod
     def parse(cls, text: str, source: str = "context.txt") -> "ContextCues":
-        cues: dict[str, str] = {}
-        for lineno, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            cue, _, kind = (p.strip() for p in line.partition("|"))
-            if kind not in KINDS:
-                raise ValueError(f"{source}:{lineno}: kind must be one of {KINDS}, got {kind!r}")
-            if normalized := normalize_term(cue):
-                cues[normalized] = kind
-        return cls(cues)
+        return cls(parse_cues(text, source, KINDS))
 
     @classmethod
     def load(cls, resources) -> "ContextCues":

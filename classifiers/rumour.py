@@ -33,7 +33,7 @@ N_FEATURES = 2 ** 18
 MESSAGE = ("疑似谣言或未经证实的信息，违反《自治区国资委所属政务新媒体管理办法（试行）》第十三条第（六）项"
            "“不得散布谣言”。请审核人核实信息来源，确认属实后再发布。")
 # Weibo furniture that says nothing about truth: links, [表情] codes, @mentions, //@ chains.
-_NOISE = re.compile(r"https?://\S+|\[[^\[\]\s]{1,8}\]|//@[^:：\s]{1,30}[:：]?|@[^\s:：,，。]{1,30}")
+_NOISE = re.compile(r"https?://[!-~]+|\[[^\[\]\s]{1,8}\]|//@[^:：\s]{1,30}[:：]?|@[^\s:：,，。]{1,30}")
 
 
 class RumourModelError(ValueError):
@@ -50,17 +50,18 @@ class Featurizer:
         self.vectorizer = HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=N_FEATURES,
                                             alternate_sign=False, binary=True, norm="l2")
 
-    @staticmethod
-    def clean(text: str) -> str:
-        return Field("body", _NOISE.sub(" ", text)).normalized
-
     def transform(self, texts: list[str]):
-        return self.vectorizer.transform([self.clean(t) for t in texts])
+        """Raw texts (training): normalized as drafts are, then cleaned."""
+        return self.transform_normalized([Field("body", t).normalized for t in texts])
+
+    def transform_normalized(self, texts: list[str]):
+        return self.vectorizer.transform([_NOISE.sub(" ", t) for t in texts])
 
 
 class RumourModel:
     def __init__(self, weights: np.ndarray, bias: float, version: str):
-        self.weights, self.bias, self.version = weights, bias, version
+        # float64 once here: a float32 vector would be converted on every product.
+        self.weights, self.bias, self.version = weights.astype(np.float64), bias, version
 
     @classmethod
     def load(cls, path: Path) -> "RumourModel":
@@ -103,9 +104,9 @@ class RumourCheck:
                     "escalate", hit.category.message, details={"term": hit.term.label},
                 ))
         if self.model and not findings:
-            text = (doc.title.original + "\n" + doc.body.original[: self.model_chars]).strip()
+            text = (doc.title.normalized + "\n" + doc.body.normalized[: self.model_chars]).strip()
             if text:
-                score = float(self.model.probabilities(self.featurizer.transform([text]))[0])
+                score = float(self.model.probabilities(self.featurizer.transform_normalized([text]))[0])
                 if score >= self.threshold:
                     findings.append(Finding(
                         NAME, "learned", "body", 0, 0, "", score, "escalate",

@@ -17,7 +17,8 @@ import dataclasses
 
 import ahocorasick
 
-from .lexicon import Lexicon, WordlistCheck, normalize_term
+from .context import parse_cues
+from .lexicon import Lexicon, WordlistCheck
 
 NAME = "sensitive_topic"
 ROUTINE_FILE = "routine.txt"
@@ -38,21 +39,9 @@ class RoutineNotice:
 
     @classmethod
     def parse(cls, text: str, source: str = ROUTINE_FILE) -> "RoutineNotice":
-        cues: dict[str, str] = {}
-        categories: frozenset[str] = frozenset()
-        for lineno, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("@categories"):
-                categories = frozenset(line.split()[1:])
-                continue
-            cue, _, kind = (p.strip() for p in line.partition("|"))
-            if kind not in KINDS:
-                raise ValueError(f"{source}:{lineno}: kind must be one of {KINDS}, got {kind!r}")
-            if normalized := normalize_term(cue):
-                cues[normalized] = kind
-        return cls(cues, categories)
+        categories = next((frozenset(line.split()[1:]) for line in text.splitlines()
+                           if line.strip().startswith("@categories")), frozenset())
+        return cls(parse_cues(text, source, KINDS), categories)
 
     @classmethod
     def load(cls, resources) -> "RoutineNotice":
