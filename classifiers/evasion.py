@@ -74,12 +74,18 @@ class Evasion:
                         reachable[j] = True
         return reachable[-1]
 
-    def forms(self, term: str, is_word: Callable[[str], bool]) -> list[tuple[str, str]]:
-        """(form text, form kind) for an all-Chinese term; a substituted form that is itself a
-        dictionary word (菠菜 for 博彩) is left out: it means something else."""
+    def forms(self, term: str, is_word: Callable[[str], bool]) -> list[tuple[str, str, str]]:
+        """(form text, form kind, lead) for an all-Chinese term; a substituted form that is
+        itself a dictionary word (菠菜 for 博彩) is left out: it means something else.
+
+        A substituted FIRST character is returned as the rest of the term with the allowed
+        first characters as `lead` (堵博网站 → "博网站", lead "堵睹…"): the lexicon checks the
+        character before. Thousands of new first characters would make the automaton's root
+        so wide that every draft's scan took twice as long."""
         if len(term) < 2 or not all(is_cjk(ch) for ch in term):
             return []
         found: dict[str, str] = {}
+        leads: dict[str, list[str]] = {}  # kind -> allowed first characters
         readings = [self.readings.get(ch) for ch in term]
         if all(readings):
             for combo in islice(product(*readings), MAX_FULL_PINYIN):
@@ -95,17 +101,23 @@ class Evasion:
         for i, ch in enumerate(term):
             # One character changed in a two-character term is too often another word (裸体 →
             # 络体 in 网络体系, 阴户 → 因户 in 因户施策): such terms only get their split forms.
-            substitutes = [(c, "near_sound") for c in self.sound.get(ch, "")] if len(term) >= MIN_SUBSTITUTED else []
-            substitutes += [(c, "near_shape") for c in self.shape.get(ch, "")] if len(term) >= MIN_SUBSTITUTED else []
+            substitutable = len(term) >= MIN_SUBSTITUTED
+            substitutes = [(c, "near_sound") for c in self.sound.get(ch, "")] if substitutable else []
+            substitutes += [(c, "near_shape") for c in self.shape.get(ch, "")] if substitutable else []
             if ch in self.splits:
                 substitutes.append((self.splits[ch], "split"))
             for substitute, kind in substitutes:
                 variant = term[:i] + substitute + term[i + 1:]
                 if is_word(variant) or (kind != "split" and _forms_word(variant, i, is_word)):
                     continue
-                found.setdefault(variant, kind)
+                if i == 0 and kind != "split":
+                    leads.setdefault(kind, []).append(substitute)
+                else:
+                    found.setdefault(variant, kind)
         found.pop(term, None)
-        return list(found.items())
+        return [(text, kind, "") for text, kind in found.items()] + [
+            (term[1:], kind, "".join(chars)) for kind, chars in leads.items()
+        ]
 
 
 def _is_latin(ch: str) -> bool:

@@ -65,6 +65,7 @@ class Term:
     follow: str = ""  # second part of a multi-word pattern "A...B" ("" for a plain term)
     listed: str = ""  # for an evasion form (dubo, 堵博): the listed term it stands for
     form: str = ""  # which evasion form (evasion.FORM_ZH); "" for the listed term itself
+    lead: str = ""  # for a form keyed by all but its first character: the allowed first characters
 
     @property
     def label(self) -> str:
@@ -182,10 +183,10 @@ class Lexicon:
             for term in category.terms:
                 if term.follow or term.weight < 0.5:
                     continue
-                for text, form in evasion.forms(term.text, is_word):
+                for text, form, lead in evasion.forms(term.text, is_word):
                     held = entries.setdefault(text, [])
-                    if not any(c is category for c, _ in held):
-                        held.append((category, Term(text, term.weight, term.note, listed=term.text, form=form)))
+                    if lead or not any(c is category for c, _ in held):
+                        held.append((category, Term(text, term.weight, term.note, listed=term.text, form=form, lead=lead)))
 
     @classmethod
     def load(cls, resources, directory: str, check: str, evasion: Evasion | None = None) -> "Lexicon":
@@ -244,8 +245,10 @@ class Lexicon:
             for category, term in values:
                 if term is _EXCEPTION:
                     excepted.setdefault(id(category), []).append((start, end))
-                else:
+                elif not term.lead:
                     candidates.append(Hit(category, term, start, end))
+                elif start > 0 and text[start - 1] in term.lead:
+                    candidates.append(Hit(category, term, start - 1, end))
         if candidates and excepted:
             index = {key: _ExceptionSpans(spans) for key, spans in excepted.items()}
             candidates = [

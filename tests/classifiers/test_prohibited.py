@@ -333,3 +333,10 @@ def test_a_terms_pinyin_inside_a_longer_pinyin_run_counts(check, body, term):
 @pytest.mark.parametrize("body", ["Dubois visited the museum.", "the doboard and dubonnet"])
 def test_pinyin_inside_an_english_word_does_not_count(check, body):
     assert findings(check, body) == []
+
+
+def test_a_near_sound_first_character_is_found_without_widening_the_automaton(check):
+    # 堵博网站: the form is keyed by 博网站 and the character before must be a homophone of 赌.
+    hit = next(f for f in findings(check, "推荐堵博网站") if f.category == "gambling")
+    assert (hit.text, hit.details["form"], hit.details["term"]) == ("堵博网站", "near_sound", "赌博网站")
+    assert "gambling" not in {f.category for f in findings(check, "推荐这个博网站")}
