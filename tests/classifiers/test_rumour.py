@@ -119,3 +119,11 @@ def test_cli_trains_from_a_path_and_rejects_a_folder_without_posts(tmp_path: Pat
     empty.mkdir()
     result = CliRunner().invoke(cli, ["model", "train-rumour", "--data", str(empty)])
     assert result.exit_code != 0 and "ced_posts.jsonl" in result.output
+
+
+@pytest.mark.parametrize("text", ["", "短", "听说明天全城停电三天，赶紧去买蜡烛 http://t.cn/abc [蜡烛] @某人", "ＡＢＣ賭博"])
+def test_screening_scores_a_text_exactly_as_training_featurizes_it(check, text):
+    from classifiers.text import Field
+
+    batch = check.model.probabilities(rumour.Featurizer().transform([text]))[0]
+    assert check.model.probability(rumour.Featurizer.slots(Field("body", text).normalized)) == pytest.approx(batch)
