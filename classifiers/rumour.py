@@ -37,6 +37,8 @@ _MIX = np.uint64(0xBF58476D1CE4E5B9)
 MESSAGE = ("疑似谣言或未经证实的信息，违反《自治区国资委所属政务新媒体管理办法（试行）》第十三条第（六）项"
            "“不得散布谣言”。请审核人核实信息来源，确认属实后再发布。")
 # Weibo furniture that says nothing about truth: links, [表情] codes, @mentions, //@ chains.
+# Runs of spaces and line breaks are one space: news layout is not a rumour's signal.
+_WHITESPACE = re.compile(r"\s+")
 _NOISE = re.compile(r"https?://[!-~]+|\[[^\[\]\s]{1,8}\]|//@[^:：\s]{1,30}[:：]?|@[^\s:：,，。]{1,30}")
 
 
@@ -52,7 +54,8 @@ class Featurizer:
     @staticmethod
     def slots(normalized: str) -> np.ndarray:
         """Distinct feature slots of one normalized text."""
-        codes = np.frombuffer(_NOISE.sub(" ", normalized).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        cleaned = _WHITESPACE.sub(" ", _NOISE.sub(" ", normalized))
+        codes = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
         grams = [codes * _SALTS[0]]
         if codes.size >= 2:
             grams.append((codes[:-1] * _PRIME + codes[1:]) * _SALTS[1])
