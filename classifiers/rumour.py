@@ -5,7 +5,8 @@ Two signals, each an `escalate` finding (never a block: only a person can say it
 - patterns (wordlists/rumour/*.txt, the lexicon's format): chain letters (转发……平安/厄运),
   unverified urgency (紧急扩散, 内部消息, 明天起全市……, 赶紧囤);
 - a learned model on the title and the opening of the body (models/rumour.npz, trained by
-  rumour_train.py on the text of the CED Weibo rumour set), for rumours in ordinary words.
+  rumour_train.py on the text of the CED Weibo rumour set), for rumours in ordinary words;
+  it reads only post-length drafts (wordlists/rumour.toml `model_max_body`).
 A refutation (辟谣, 经核实, 谣言 …, the `refutation` cues of wordlists/context.txt) is not a
 rumour: a draft that refutes is not flagged.
 """
@@ -109,13 +110,14 @@ class RumourCheck:
     name = NAME
 
     def __init__(self, patterns: Lexicon, refutations: ContextCues, model: RumourModel | None,
-                 threshold: float, model_chars: int):
+                 threshold: float, model_chars: int, model_max_body: int):
         self.patterns = patterns
         self.refutations = refutations
         self.model = model
         self.version = model.version if model else None
         self.threshold = threshold
         self.model_chars = model_chars
+        self.model_max_body = model_max_body
 
     def check(self, doc) -> list[Finding]:
         if self._refutes(doc):
@@ -128,7 +130,8 @@ class RumourCheck:
                     NAME, hit.category.id, fld.name, start, end, fld.original[start:end], hit.term.weight,
                     "escalate", hit.category.message, details={"term": hit.term.label},
                 ))
-        if self.model and not findings:
+        # The model learned from posts (at most 222 characters): a long article is not one.
+        if self.model and not findings and len(doc.body.original) <= self.model_max_body:
             text = (doc.title.normalized + "\n" + doc.body.normalized[: self.model_chars]).strip()
             if text:
                 score = self.model.probability(Featurizer.slots(text))
@@ -156,4 +159,5 @@ def build(resources) -> RumourCheck:
     return RumourCheck(
         Lexicon.load(resources, "rumour", NAME), ContextCues.load(resources), model,
         float(config.get("threshold", DEFAULT_THRESHOLD)), int(config.get("model_chars", 400)),
+        int(config.get("model_max_body", 1000)),
     )

@@ -127,3 +127,11 @@ def test_screening_scores_a_text_exactly_as_training_featurizes_it(check, text):
 
     batch = check.model.probabilities(rumour.Featurizer().transform([text]))[0]
     assert check.model.probability(rumour.Featurizer.slots(Field("body", text).normalized)) == pytest.approx(batch)
+
+
+def test_the_model_reads_only_post_length_drafts(check):
+    post = ("听说吃了这种进口奶粉的孩子都得了怪病，医院已经住满了，千叮咛万嘱咐，"
+            "家里有小孩的千万别再买了，速度告诉身边有孩子的朋友！")
+    article = post + "。" + "市政府召开常务会议，研究部署民生保障工作。" * 60
+    assert findings(check, post)
+    assert findings(check, article) == []
