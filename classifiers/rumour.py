@@ -27,19 +27,13 @@ from .text import Field
 
 NAME = "rumour"
 MODEL_DIR = Path(__file__).resolve().parent / "models"
-FORMAT = "rumour-hashed-char-ngrams-2"
+FORMAT = "rumour-hashed-char-ngrams-1"
 CONFIG = "rumour.toml"
 DEFAULT_THRESHOLD = 0.5
 N_FEATURES = 2 ** 18
-# Mixing constants of the n-gram hash (splitmix64-style); changing them changes the features.
-_PRIME = np.uint64(1_000_003)
-_SALTS = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(0x165667B19E3779F9))
-_MIX = np.uint64(0xBF58476D1CE4E5B9)
 MESSAGE = ("疑似谣言或未经证实的信息，违反《自治区国资委所属政务新媒体管理办法（试行）》第十三条第（六）项"
            "“不得散布谣言”。请审核人核实信息来源，确认属实后再发布。")
 # Weibo furniture that says nothing about truth: links, [表情] codes, @mentions, //@ chains.
-# Runs of spaces and line breaks are one space: news layout is not a rumour's signal.
-_WHITESPACE = re.compile(r"\s+")
 _NOISE = re.compile(r"https?://[!-~]+|\[[^\[\]\s]{1,8}\]|//@[^:：\s]{1,30}[:：]?|@[^\s:：,，。]{1,30}")
 
 
@@ -48,35 +42,21 @@ class RumourModelError(ValueError):
 
 
 class Featurizer:
-    """Hashed character 1–3-grams of the cleaned, normalized text, binary, L2-normalized: the
-    same at training and at screening. Hashed with numpy over code points (no per-n-gram
-    Python work), so scoring a draft costs a fraction of a millisecond."""
+    """Hashed character 1–3-grams of the cleaned, normalized text (the same at training and at
+    screening)."""
 
-    @staticmethod
-    def slots(normalized: str) -> np.ndarray:
-        """Distinct feature slots of one normalized text."""
-        cleaned = _WHITESPACE.sub(" ", _NOISE.sub(" ", normalized))
-        codes = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        grams = [codes * _SALTS[0]]
-        if codes.size >= 2:
-            grams.append((codes[:-1] * _PRIME + codes[1:]) * _SALTS[1])
-        if codes.size >= 3:
-            grams.append(((codes[:-2] * _PRIME + codes[1:-1]) * _PRIME + codes[2:]) * _SALTS[2])
-        hashed = np.concatenate(grams)
-        hashed ^= hashed >> np.uint64(29)
-        hashed *= _MIX
-        hashed ^= hashed >> np.uint64(32)
-        return np.unique(hashed % np.uint64(N_FEATURES)).astype(np.int64)
+    def __init__(self):
+        from sklearn.feature_extraction.text import HashingVectorizer
+
+        self.vectorizer = HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=N_FEATURES,
+                                            alternate_sign=False, binary=True, norm="l2")
 
     def transform(self, texts: list[str]):
-        """Raw texts (training): normalized as drafts are, one sparse row each."""
-        from scipy.sparse import csr_matrix
+        """Raw texts (training): normalized as drafts are, then cleaned."""
+        return self.transform_normalized([Field("body", t).normalized for t in texts])
 
-        rows = [self.slots(Field("body", t).normalized) for t in texts]
-        indptr = np.cumsum([0] + [len(r) for r in rows])
-        data = np.concatenate([np.full(len(r), 1 / np.sqrt(len(r))) if len(r) else np.zeros(0) for r in rows])
-        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
-        return csr_matrix((data, indices, indptr), shape=(len(texts), N_FEATURES))
+    def transform_normalized(self, texts: list[str]):
+        return self.vectorizer.transform([_NOISE.sub(" ", t) for t in texts])
 
 
 class RumourModel:
@@ -99,12 +79,6 @@ class RumourModel:
     def probabilities(self, features) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias)))
 
-    def probability(self, slots: np.ndarray) -> float:
-        """One text's probability from its feature slots (binary, L2-normalized)."""
-        if not len(slots):
-            return 1.0 / (1.0 + np.exp(-self.bias))
-        return float(1.0 / (1.0 + np.exp(-(self.weights[slots].sum() / np.sqrt(len(slots)) + self.bias))))
-
 
 class RumourCheck:
     name = NAME
@@ -118,6 +92,7 @@ class RumourCheck:
         self.threshold = threshold
         self.model_chars = model_chars
         self.model_max_body = model_max_body
+        self.featurizer = Featurizer() if model else None
 
     def check(self, doc) -> list[Finding]:
         if self._refutes(doc):
@@ -134,7 +109,7 @@ class RumourCheck:
         if self.model and not findings and len(doc.body.original) <= self.model_max_body:
             text = (doc.title.normalized + "\n" + doc.body.normalized[: self.model_chars]).strip()
             if text:
-                score = self.model.probability(Featurizer.slots(text))
+                score = float(self.model.probabilities(self.featurizer.transform_normalized([text]))[0])
                 if score >= self.threshold:
                     findings.append(Finding(
                         NAME, "learned", "body", 0, 0, "", score, "escalate",

@@ -121,14 +121,6 @@ def test_cli_trains_from_a_path_and_rejects_a_folder_without_posts(tmp_path: Pat
     assert result.exit_code != 0 and "ced_posts.jsonl" in result.output
 
 
-@pytest.mark.parametrize("text", ["", "短", "听说明天全城停电三天，赶紧去买蜡烛 http://t.cn/abc [蜡烛] @某人", "ＡＢＣ賭博"])
-def test_screening_scores_a_text_exactly_as_training_featurizes_it(check, text):
-    from classifiers.text import Field
-
-    batch = check.model.probabilities(rumour.Featurizer().transform([text]))[0]
-    assert check.model.probability(rumour.Featurizer.slots(Field("body", text).normalized)) == pytest.approx(batch)
-
-
 def test_the_model_reads_only_post_length_drafts(check):
     post = ("听说吃了这种进口奶粉的孩子都得了怪病，医院已经住满了，千叮咛万嘱咐，"
             "家里有小孩的千万别再买了，速度告诉身边有孩子的朋友！")
