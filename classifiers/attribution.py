@@ -49,10 +49,12 @@ _DATE_RE = re.compile(
     r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 )
 # Matched on the original title: the "|" in "转载|标题" is a separator normalization removes.
-_REPOST_MARKER_RE = re.compile(
-    r"[【\[［(（「〔]\s*(?:转载|轉載|转|轉|转发|轉發|转自|轉自|分享)\s*[】\]］)）」〕]"
-    r"|^\s*(?:转载|轉載|转发|轉發)\s*[:：|｜丨]"
-)
+_BRACKETED_MARKER = r"[【\[［(（「〔]\s*(?:转载|轉載|转|轉|转发|轉發|转自|轉自|分享)\s*[】\]］)）」〕]"
+_LABEL_MARKER = r"\s*(?:转载|轉載|转发|轉發)\s*[:：|｜丨]"
+_REPOST_MARKER_RE = re.compile(rf"{_BRACKETED_MARKER}|^{_LABEL_MARKER}")
+# In the body only its opening counts (【转载】, （转载）, 转载：): the same words later in the
+# text are running prose (欢迎转载).
+_BODY_MARKER_RE = re.compile(rf"\s*(?:{_BRACKETED_MARKER}|{_LABEL_MARKER})")
 _ACCOUNT_RE = re.compile(
     r"(?P<platform>微信公众号|微信公众平台|公众号|微信号|新浪微博|微博|抖音号|抖音|头条号|今日头条|视频号|客户端|app)"
     r"\s*[:“\"「『@]?\s*@?(?P<name>[^”\"」』]+?)[”\"」』]?$"
@@ -86,7 +88,7 @@ class AttributionItem:
 @dataclass(frozen=True)
 class Attribution:
     items: tuple[AttributionItem, ...] = ()
-    marker: AttributionItem | None = None  # a 【转载】 style marker in the title
+    marker: AttributionItem | None = None  # a 【转载】 style marker in the title or opening the body
 
     def first(self, kind: str) -> AttributionItem | None:
         return next((i for i in self.items if i.kind == kind), None)
@@ -110,6 +112,10 @@ def parse(doc: Document) -> Attribution:
     m = _REPOST_MARKER_RE.search(doc.title.original)
     if m:
         marker = AttributionItem("marker", m.group(0), m.group(0), "title", m.start(), m.end(), "marker")
+    elif m := _BODY_MARKER_RE.match(doc.body.original):
+        text = m.group(0).strip()
+        start = m.end() - len(text)
+        marker = AttributionItem("marker", text, text, "body", start, m.end(), "marker")
     dateline = _parse_dateline(doc.body)
     items.extend(dateline)
     return Attribution(tuple(items), marker)

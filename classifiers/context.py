@@ -4,7 +4,8 @@
 hit must not block; the prohibited check lowers it to escalate, so the top leader still sees
 it (002 §17). The cue words are data: wordlists/context.txt.
 
-Scope: the sentence holding the hit. A hit inside quotation marks (the rumour quoted by a
+Scope: the sentence holding the hit and its neighbour on each side (a condemnation often
+comes a sentence before or after what it condemns: 政协委员表示……。“港独”言论……). A hit inside quotation marks (the rumour quoted by a
 refutation) looks at its whole paragraph and at the title instead, because a quoted rumour
 may run over several sentences before the refutation speaks.
 """
@@ -23,8 +24,25 @@ KINDS = ("crackdown", "warning", "education", "refutation", "condemnation")
 # (003 §13: "不得……含有下列内容：(一)……；(二)……；(七)散布淫秽、色情、赌博……").
 SENTENCE_END = "。！？!?\n"
 _SENTENCE_END_RE = re.compile("[" + re.escape(SENTENCE_END) + "]")
+# Sentences on each side of the hit's own that a cue may sit in.
+NEIGHBOURS = 1
 OPEN_QUOTES = "“「『‘"
 CLOSE_QUOTES = "”」』’"
+
+
+def parse_cues(text: str, source: str, kinds: tuple[str, ...]) -> dict[str, str]:
+    """`cue | kind` lines (blank, `#` and `@` directive lines skipped): normalized cue -> kind."""
+    cues: dict[str, str] = {}
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith(("#", "@")):
+            continue
+        cue, _, kind = (p.strip() for p in line.partition("|"))
+        if kind not in kinds:
+            raise ValueError(f"{source}:{lineno}: kind must be one of {kinds}, got {kind!r}")
+        if normalized := normalize_term(cue):
+            cues[normalized] = kind
+    return cues
 
 
 class ContextCues:
@@ -38,17 +56,7 @@ class ContextCues:
 
     @classmethod
     def parse(cls, text: str, source: str = "context.txt") -> "ContextCues":
-        cues: dict[str, str] = {}
-        for lineno, raw in enumerate(text.splitlines(), 1):
-            line = raw.strip()
-            if not line or line.startswith("#"):
-                continue
-            cue, _, kind = (p.strip() for p in line.partition("|"))
-            if kind not in KINDS:
-                raise ValueError(f"{source}:{lineno}: kind must be one of {KINDS}, got {kind!r}")
-            if normalized := normalize_term(cue):
-                cues[normalized] = kind
-        return cls(cues)
+        return cls(parse_cues(text, source, KINDS))
 
     @classmethod
     def load(cls, resources) -> "ContextCues":
@@ -99,7 +107,7 @@ class ContextFinder:
             # would be quadratic on a long draft without punctuation.
             self._sentence_ends = [m.start() for m in _SENTENCE_END_RE.finditer(self.text)]
             self._paragraph_ends = [m.start() for m in re.finditer("\n", self.text)]
-        lo, hi = _enclosing(self._sentence_ends, start, end, len(self.text))
+        lo, hi = _enclosing(self._sentence_ends, start, end, len(self.text), NEIGHBOURS)
         for cue in self._cues_in(lo, hi, (start, end)):
             return cue
         if self._in_quotes(start):
@@ -153,10 +161,11 @@ def _quoted_intervals(text: str) -> list[tuple[int, int]]:
     return intervals
 
 
-def _enclosing(boundaries: list[int], start: int, end: int, length: int) -> tuple[int, int]:
-    """The [lo, hi) between the boundary characters around a span (boundaries sorted)."""
-    i = bisect.bisect_left(boundaries, start)
+def _enclosing(boundaries: list[int], start: int, end: int, length: int, neighbours: int = 0) -> tuple[int, int]:
+    """The [lo, hi) between the boundary characters around a span (boundaries sorted),
+    widened by `neighbours` units (sentences, paragraphs) on each side."""
+    i = bisect.bisect_left(boundaries, start) - neighbours
     lo = boundaries[i - 1] + 1 if i > 0 else 0
-    j = bisect.bisect_left(boundaries, end)
+    j = bisect.bisect_left(boundaries, end) + neighbours
     hi = boundaries[j] if j < len(boundaries) else length
     return lo, hi

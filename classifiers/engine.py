@@ -20,6 +20,7 @@ REGISTRY = [
     "classifiers.prohibited",
     "classifiers.sensitive",
     "classifiers.expression",
+    "classifiers.rumour",
 ]
 
 

@@ -7,23 +7,45 @@ One matcher serves every wordlist-driven check (prohibited content, sensitive to
      消毒/品, so it holds no 毒品; 西藏独特 holds no 藏独); the tokens are the Screener's, of the
      whole field, computed once in the Document (wordlist terms are in its dictionary);
   3. spans are mapped back to the original field, so `finding.text == original[start:end]`.
+Evasion (prohibited only): each blocking term also enters the automaton in its pinyin,
+near-sound, near-shape and split-character forms (evasion.py), and a second pass over the
+field's Chinese characters alone finds terms with anything inserted between their characters.
 
 The file format is documented in wordlists/README.md.
 """
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 import ahocorasick
 
+from .evasion import FORM_ZH, Evasion
 from .text import Field, is_cjk
+from .tokenize import dictionary, plain_tokenizer
 
 # A multi-word pattern "A...B" matches A followed by B within this many characters.
 PATTERN_GAP = 12
 # A sentence (or clause list) ends here: multi-word patterns and context never cross these.
 SENTENCE_END = frozenset("。！？!?；;\n")
 ACTIONS = ("block", "escalate", "warn")
+# Inserted between two characters of a term, at most this many characters count as evasion
+# (赌😀😀博, 六a合b彩); a sentence end or a line break never does.
+MAX_GAP = 4
+GAP_WINDOW = 12  # characters searched on each side of a suspicious gap (longest terms + gaps)
+_CJK = "\u4e00-\u9fff\u3400-\u4dbf"
+# What real text puts between two Chinese characters and evasion does not: clause punctuation,
+# numbers and Latin words before a unit or after 第 (2024年, 第3条, 5G网络 are left alone:
+# digits or letters count as evasion only as one or two characters not followed by a unit).
+_ORDINARY = "，,、：:；;“”‘’\"'（）()《》〈〉【】「」『』—-–%％"
+_UNITS = "年月日号时分秒个万亿元角人次家项条件名位岁吨米里天周期届批台辆只座所份例倍度亩层栋户间张页版章节"
+_SUSPICIOUS_GAP = re.compile(
+    f"(?<=[{_CJK}])(?:"
+    f"[^{_CJK}0-9a-z\n{re.escape(_ORDINARY + ''.join(SENTENCE_END))}][^{_CJK}\n]{{0,{MAX_GAP - 1}}}"
+    f"|[0-9a-z]{{1,2}}(?=[{_CJK}])(?![{_UNITS}])"
+    f")(?=[{_CJK}])"
+)
 
 
 def normalize_term(term: str) -> str:
@@ -37,6 +59,14 @@ class Term:
     weight: float = 1.0
     note: str = ""
     follow: str = ""  # second part of a multi-word pattern "A...B" ("" for a plain term)
+    listed: str = ""  # for an evasion form (dubo, 堵博): the listed term it stands for
+    form: str = ""  # which evasion form (evasion.FORM_ZH); "" for the listed term itself
+    lead: str = ""  # for a form keyed by all but its first character: the allowed first characters
+
+    @property
+    def label(self) -> str:
+        """The list entry as an administrator wrote it (normalized)."""
+        return self.listed or self.text + (f"...{self.follow}" if self.follow else "")
 
 
 @dataclass
@@ -109,6 +139,7 @@ class Hit:
     term: Term
     start: int  # normalized offsets
     end: int
+    gapped: bool = False  # found with characters inserted between the term's characters
 
 
 _EXCEPTION = object()
@@ -117,8 +148,9 @@ _EXCEPTION = object()
 class Lexicon:
     """Every category of one check, compiled into a single automaton."""
 
-    def __init__(self, categories: list[Category]):
+    def __init__(self, categories: list[Category], evasion: Evasion | None = None):
         self.categories = categories
+        self.evasion = evasion
         self.automaton = ahocorasick.Automaton()
         entries: dict[str, list] = {}
         for category in categories:
@@ -126,6 +158,8 @@ class Lexicon:
                 entries.setdefault(term.text, []).append((category, term))
             for exception in category.exceptions:
                 entries.setdefault(exception, []).append((category, _EXCEPTION))
+        if evasion:
+            self._add_evasion_forms(entries, evasion)
         for key, values in entries.items():
             self.automaton.add_word(key, (len(key), tuple(values)))
         self.size = len(entries)
@@ -137,19 +171,73 @@ class Lexicon:
         """Terms the Screener's tokenizer must know, so it keeps them whole when it decides edges."""
         return [w for c in self.categories for t in c.terms for w in (t.text, t.follow) if w and _has_cjk(w)]
 
+    def _add_evasion_forms(self, entries: dict[str, list], evasion: Evasion) -> None:
+        """Evasion forms of every term that blocks. A form another entry already holds for the
+        same category is skipped; one that is a dictionary word is never made (evasion.py)."""
+        is_word = lambda text: bool(dictionary().count(text))  # noqa: E731
+        for category in self.categories:
+            if category.action != "block":
+                continue
+            for term in category.terms:
+                if term.follow or term.weight < 0.5:
+                    continue
+                for text, form, lead in evasion.forms(term.text, is_word):
+                    held = entries.setdefault(text, [])
+                    if lead or not any(c is category for c, _ in held):
+                        held.append((category, Term(text, term.weight, term.note, listed=term.text, form=form, lead=lead)))
+
     @classmethod
-    def load(cls, resources, directory: str, check: str) -> "Lexicon":
+    def load(cls, resources, directory: str, check: str, evasion: Evasion | None = None) -> "Lexicon":
         categories = []
         for name in resources.names(f"{directory}/*.txt"):
             stem = name.rsplit("/", 1)[-1][: -len(".txt")]
             categories.append(parse_wordlist(name, resources.read_text(name), stem, check))
-        return cls(categories)
+        return cls(categories, evasion)
 
     def scan(self, fld: Field) -> list[Hit]:
         """Confirmed hits in one field, longest per category where they overlap."""
         text = fld.normalized
         if not text or not self.size:
             return []
+        confirmed = self._confirmed(text, self._candidates(text), fld.word_at)
+        if self.evasion:
+            confirmed += self._gapped(fld)
+        return _longest_per_category(confirmed)
+
+    def _gapped(self, fld: Field) -> list[Hit]:
+        """Terms with symbols, emoji, letters or digits between their characters. Only the
+        neighbourhood of a suspicious gap is searched, on its Chinese characters alone (a
+        whole-field second pass would double the check's time); every gap of a hit must be
+        short and inside one sentence."""
+        text = fld.normalized
+        windows: list[list[int]] = []
+        for match in _SUSPICIOUS_GAP.finditer(text):
+            lo, hi = max(0, match.start() - GAP_WINDOW), min(len(text), match.end() + GAP_WINDOW)
+            if windows and lo <= windows[-1][1]:
+                windows[-1][1] = hi
+            else:
+                windows.append([lo, hi])
+        hits: dict[tuple, Hit] = {}
+        for lo, hi in windows:
+            index = [i for i in range(lo, hi) if is_cjk(text[i])]
+            view = "".join(text[i] for i in index)
+            candidates = []
+            for hit in self._candidates(view):
+                positions = index[hit.start:hit.end]
+                if hit.term.follow or positions[-1] - positions[0] == len(positions) - 1:
+                    continue  # a pattern, or contiguous: the first pass has it
+                gaps = (text[a + 1:b] for a, b in zip(positions, positions[1:]))
+                if all(len(gap) <= MAX_GAP and not SENTENCE_END.intersection(gap) for gap in gaps):
+                    candidates.append(hit)
+            # The view is not the field's text: its words come from the same tokenizer, cut anew.
+            tokenizer = fld.tokenizer or plain_tokenizer()
+            for h in self._confirmed(view, candidates, _word_at(tokenizer.cut(view)) if candidates else None):
+                found = Hit(h.category, h.term, index[h.start], index[h.end - 1] + 1, gapped=True)
+                hits[(id(found.category), found.term, found.start, found.end)] = found
+        return list(hits.values())
+
+    def _candidates(self, text: str) -> list[Hit]:
+        """Every automaton match in `text`, minus those inside an exception of their category."""
         candidates: list[Hit] = []
         excepted: dict[int, list[tuple[int, int]]] = {}  # category -> exception spans
         for end_index, (length, values) in self.automaton.iter(text):
@@ -157,26 +245,36 @@ class Lexicon:
             for category, term in values:
                 if term is _EXCEPTION:
                     excepted.setdefault(id(category), []).append((start, end))
-                else:
+                elif not term.lead:
                     candidates.append(Hit(category, term, start, end))
-        if not candidates:
-            return []
-        if excepted:
+                elif start > 0 and text[start - 1] in term.lead:
+                    candidates.append(Hit(category, term, start - 1, end))
+        if candidates and excepted:
             index = {key: _ExceptionSpans(spans) for key, spans in excepted.items()}
             candidates = [
                 h for h in candidates
                 if id(h.category) not in index or not index[id(h.category)].covers(h.start, h.end)
             ]
+        return candidates
+
+    def _confirmed(self, text: str, candidates: list[Hit], word_at) -> list[Hit]:
+        """Candidates on word boundaries (`word_at(i)`: the span of the word holding character i);
+        patterns completed by their second part."""
+        if not candidates:
+            return []
         confirmed: list[Hit] = []
         for hit in candidates:
-            if not _on_word_boundaries(fld, hit.start, hit.end):
+            if hit.term.form == "pinyin" and self.evasion and self.evasion.inside_pinyin(text, hit.start, hit.end):
+                confirmed.append(hit)  # wangshang|dubo|pingtai: a term's pinyin inside a longer pinyin run
+                continue
+            if not _on_word_boundaries(text, word_at, hit.start, hit.end):
                 continue
             if hit.term.follow:
-                hit = _complete_pattern(fld, hit)
+                hit = _complete_pattern(text, word_at, hit)
                 if hit is None:
                     continue
             confirmed.append(hit)
-        return _longest_per_category(confirmed)
+        return confirmed
 
 
 class _ExceptionSpans:
@@ -197,9 +295,9 @@ class _ExceptionSpans:
         return i >= 0 and self.reach[i] >= end
 
 
-def _complete_pattern(fld: Field, hit: Hit) -> Hit | None:
+def _complete_pattern(text: str, word_at, hit: Hit) -> Hit | None:
     """For "A...B": B must follow A within PATTERN_GAP characters, inside the same sentence."""
-    text, follow = fld.normalized, hit.term.follow
+    follow = hit.term.follow
     limit = min(len(text), hit.end + PATTERN_GAP + len(follow))
     for stop, ch in enumerate(text[hit.end:limit], hit.end):
         if ch in SENTENCE_END:
@@ -207,7 +305,7 @@ def _complete_pattern(fld: Field, hit: Hit) -> Hit | None:
             break
     pos = text.find(follow, hit.end, limit)
     while pos != -1:
-        if _on_word_boundaries(fld, pos, pos + len(follow)):
+        if _on_word_boundaries(text, word_at, pos, pos + len(follow)):
             return Hit(hit.category, hit.term, hit.start, pos + len(follow))
         pos = text.find(follow, pos + 1, limit)
     return None
@@ -235,22 +333,28 @@ def _is_ascii_alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
-def _on_word_boundaries(fld: Field, start: int, end: int) -> bool:
-    """Whether a normalized span starts and ends on the field's word boundaries (消毒|品 holds no
-    毒品, 西藏|独特 no 藏独); a word that swallows the whole span is fine (贩卖毒品 ⊇ 毒品)."""
-    text = fld.normalized
+def _on_word_boundaries(text: str, word_at, start: int, end: int) -> bool:
+    """Whether a span of `text` starts and ends on word boundaries (消毒|品 holds no 毒品, 西藏|独特
+    no 藏独); a word that swallows the whole span is fine (贩卖毒品 ⊇ 毒品). `word_at(i)` is the
+    span of the word holding character i (`Field.word_at` for a field's normalized text)."""
     # Latin/digit terms: jieba keeps "analysis" whole, so check the neighbours directly.
     if _is_ascii_alnum(text[start]) and start > 0 and _is_ascii_alnum(text[start - 1]):
         return False
     if _is_ascii_alnum(text[end - 1]) and end < len(text) and _is_ascii_alnum(text[end]):
         return False
-    a, b = fld.word_at(start)
+    a, b = word_at(start)
     if a < start:
         return b >= end
-    a, b = fld.word_at(end - 1)
+    a, b = word_at(end - 1)
     if b > end:
         return a <= start
     return True
+
+
+def _word_at(words: list[tuple[str, int, int]]):
+    """`word_at` over a tokenizer's cut of a text that is not a field's (a gapped window)."""
+    starts = [start for _, start, _ in words]
+    return lambda i: words[bisect.bisect_right(starts, i) - 1][1:]
 
 
 class WordlistCheck:
@@ -283,7 +387,11 @@ class WordlistCheck:
             for hit in hits:
                 category, action, score = hit.category, hit.category.action, hit.term.weight
                 message = category.message
-                details = {"term": hit.term.text + (f"...{hit.term.follow}" if hit.term.follow else "")}
+                details = {"term": hit.term.label}
+                forms = [f for f in (hit.term.form, "gapped" if hit.gapped else "") if f]
+                if forms:
+                    details["form"] = "+".join(forms)
+                    message += f"（疑似规避写法：{'、'.join(FORM_ZH[f] for f in forms)}，对应“{hit.term.label}”）"
                 if action == "block" and score < 0.5:
                     # A low weight marks an ambiguous term: a person decides (see README).
                     action = "escalate"

@@ -9,10 +9,12 @@ block to escalate for categories marked `@context on` (see context.py).
 from __future__ import annotations
 
 from .context import ContextCues
+from .evasion import Evasion
 from .lexicon import Lexicon, WordlistCheck
 
 NAME = "prohibited"
 
 
 def build(resources) -> WordlistCheck:
-    return WordlistCheck(NAME, Lexicon.load(resources, "prohibited", NAME), ContextCues.load(resources))
+    lexicon = Lexicon.load(resources, "prohibited", NAME, Evasion.load(resources))
+    return WordlistCheck(NAME, lexicon, ContextCues.load(resources))

@@ -422,7 +422,7 @@ def _hull(match: Match) -> tuple[int, int]:
 
 def _title_without_marker(doc: Document, attribution: Attribution) -> str:
     title = doc.title.original
-    if attribution.marker is not None:
+    if attribution.marker is not None and attribution.marker.field == "title":
         title = title[: attribution.marker.start] + title[attribution.marker.end:]
     return title.strip()
 

@@ -24,8 +24,9 @@ _T2S = opencc.OpenCC("t2s")
 
 # Removed everywhere: they are invisible and only ever used to split words.
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e")
-# Removed between two CJK characters (赌·博, 赌 博, 赌*博): real text never puts them there.
-SEPARATORS = frozenset(" \t\u3000·•・‧∙*#@_-~^|/\\+=.…'\"`")
+# Removed between two CJK characters (赌·博, 赌 博, 赌*博, 赌☆博): real text never puts them there.
+# Not ★: it is part of a classification marking (绝密★启用前).
+SEPARATORS = frozenset(" \t\u3000·•・‧∙*#@_-~^|/\\+=.…'\"`☆□■○●◎◇◆△▲▽▼※♀♂♪♫♬♡♥❤✿❀✓✔✕✖✗✘")
 
 
 def is_cjk(ch: str) -> bool:

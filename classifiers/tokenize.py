@@ -110,6 +110,10 @@ class Dictionary:
     def tag(self, word: str) -> str | None:
         return self.tag_names[self.packed.get(word, 0) & 63]
 
+    def counts(self):
+        """(word, count) for every word the dictionary counts (prefixes, with count 0, left out)."""
+        return ((word, value >> 6) for word, value in self.packed.items() if value >> 6)
+
     def tagged(self):
         """(word, tag) for every word that has a tag."""
         names = self.tag_names

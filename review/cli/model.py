@@ -9,7 +9,7 @@ import click
 from . import cli
 
 
-@cli.group(help="Screening models: train the commercial-ad, person-name and typo models, show the installed ad model.")
+@cli.group(help="Screening models: train the commercial-ad, person-name, typo and rumour models, show the installed ad model.")
 def model():
     pass
 
@@ -92,6 +92,26 @@ def train_typos_command(data_root: Path, seeds_dir: Path | None, out_dir: Path |
     click.echo(f"wrote {model_file} and {meta_file}")
     if out_dir is not None and out_dir.resolve() != typo_model.MODEL_DIR:
         click.echo(f'to use it, set model = "{model_file.resolve()}" in wordlists/expression/expression.toml')
+
+
+@model.command("train-rumour", help="Train the rumour model on the text of the CED Weibo rumour set (rumour_weibo/), "
+                                    "evaluate it on its held-out 30 % (whole near-duplicate clusters) and write "
+                                    "rumour.npz plus rumour.meta.json.")
+@click.option("--data", "data_dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The rumour_weibo folder (ced_posts.jsonl).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the artifact (default: the package's classifiers/models/).")
+@click.option("--C", "c", type=float, default=None, help="Inverse regularization strength.")
+def train_rumour_command(data_dir: Path, out_dir: Path | None, c: float | None):
+    from classifiers import rumour, rumour_train
+
+    if not (data_dir / "ced_posts.jsonl").is_file():
+        raise click.UsageError(f"{data_dir} has no ced_posts.jsonl")
+    params = rumour_train.Params(**({"C": c} if c is not None else {}))
+    model_file, meta_file = rumour_train.train(data_dir, out_dir or rumour.MODEL_DIR, params, log=click.echo)
+    click.echo(f"wrote {model_file} and {meta_file}")
+    if out_dir is not None and out_dir.resolve() != rumour.MODEL_DIR:
+        click.echo(f'to use it, set model = "{model_file.resolve()}" in wordlists/rumour.toml')
 
 
 @model.command("info", help="Show the installed ad model: version, training data and metrics.")

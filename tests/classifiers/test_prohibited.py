@@ -152,9 +152,24 @@ def test_the_same_quote_without_refutation_blocks(check):
     assert [f.action for f in found if f.category == "gambling"] == ["block"]
 
 
-def test_context_in_another_sentence_does_not_excuse(check):
-    found = findings(check, "我们坚决打击违法行为。本平台提供网上赌博服务。")
+def test_context_two_sentences_away_does_not_excuse(check):
+    found = findings(check, "我们坚决打击违法行为。今天天气很好。本平台提供网上赌博服务。")
     assert ("gambling", "block") in {(f.category, f.action) for f in found}
+
+
+@pytest.mark.parametrize("body,category", [
+    # Anti-drug reporting: the condemnation is in the neighbouring sentence.
+    ("各地持续开展禁毒人民战争。吸毒者除非得到毒品，否则痛苦难耐，这就是毒瘾。", "drugs"),
+    ("吸毒者一旦成瘾，除非他们得到毒品，否则就会走向毁灭。", "drugs"),
+    # A CPPCC member condemning separatism: the cue follows the quoted term.
+    ("全国政协委员表示，“港独”言论挑战“一国两制”原则底线。对此必须依法严惩。", "national_security"),
+    ("他说，“港独”分子的图谋注定失败。", "national_security"),
+    ("警方驳斥了所谓“网上赌博合法”的说法。", "gambling"),
+])
+def test_condemnation_in_the_sentence_or_its_neighbour_escalates(check, body, category):
+    found = [f for f in findings(check, body) if f.category == category]
+    assert found, body
+    assert {f.action for f in found} == {"escalate"}
 
 
 def test_classified_marking_blocks_even_in_warning_context(check):
@@ -234,3 +249,104 @@ def test_an_administrator_adds_a_category_without_code(tmp_path: Path):
     check = prohibited.build(Resources(overrides=overrides))
     found = check.check(Document.build("", "提供内部彩票号码", tokenizer=Tokenizer(check.dictionary_words)))
     assert [(f.category, f.action, f.text) for f in found] == [("lottery_scam", "block", "内部彩票号码")]
+
+
+# --- evasion (issue #16) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body,text,term,form", [
+    ("血☆脉☆激☆动☆六☆合☆彩", "六☆合☆彩", "六合彩", None),  # a separator
+    ("今晚来赌😀😀博", "赌😀😀博", "赌博", "gapped"),  # emoji
+    ("出售毒2品", "毒2品", "毒品", "gapped"),  # a digit
+    ("来玩赌ab博", "赌ab博", "赌博", "gapped"),  # Latin letters
+    ("来玩赌<>博", "赌<>博", "赌博", "gapped"),  # punctuation
+    ("想玩dubo的来", "dubo", "赌博", "pinyin"),
+    ("来玩赌bo", "赌bo", "赌博", "pinyin"),
+    ("来玩du博", "du博", "赌博", "pinyin"),
+    ("今晚LiuHeCai开奖", "LiuHeCai", "六合彩", "pinyin"),
+    ("看lhc开奖", "lhc", "六合彩", "initials"),
+    ("推荐堵博网站", "堵博网站", "赌博网站", "near_sound"),
+    ("网上贝者博", "网上贝者博", "网上赌博", "split"),
+    ("出售仿真木仓", "仿真木仓", "仿真枪", "split"),
+    ("出售冰du", "冰du", "冰毒", "pinyin"),
+])
+def test_evasion_forms_block_with_exact_offsets_and_name_the_term(check, body, text, term, form):
+    hit = next(f for f in findings(check, body) if f.text == text)
+    assert hit.action == "block"
+    assert body[hit.start:hit.end] == text
+    assert hit.details["term"] == term
+    assert hit.details.get("form") == form
+    if form:
+        assert "规避写法" in hit.message
+
+
+@pytest.mark.parametrize("body", [
+    "加强农村地下水监测网络体系建设。",  # 络体 would be 裸体 misspelt
+    "对特定贫困人口因户因人落实保障措施。",  # 因户 / 阴户
+    "三年里，我们与病毒的较量从未停止。",  # 病毒的 / 冰毒的
+    "我和他打赌，博物馆明天开门。",  # 赌，博 across 打赌 and 博物馆
+    "小王爱赌。博士生们很吃惊。",  # a sentence end is no gap
+    "毒性检测结果：2024年品质合格。",  # gap too long
+    "欢迎使用db数据库和app。",
+    "艺术体操比赛现场，运动员牵手比心。",
+    "毒品、枪支、赌具一律收缴。",
+    "来玩赌，博物馆也去。",  # one comma is a clause break, not evasion
+])
+def test_official_text_is_not_read_as_evasion(check, body):
+    assert [f for f in findings(check, body) if f.action == "block"] == []
+
+
+def test_evasion_forms_are_only_made_for_blocking_terms():
+    from classifiers import sensitive
+
+    check = sensitive.build(Resources())
+    assert check.lexicon.evasion is None
+
+
+# --- vocabulary from lexicon_more (issue #16) ---------------------------------------------
+
+
+@pytest.mark.parametrize("body,category,action", [
+    ("中金时时彩平台，注册就送。", "gambling", "block"),
+    ("长期走私军火，价格面议。", "weapons", "block"),
+    ("专业办证刻章，加微信。", "fraud", "block"),
+    ("代开国税发票，量大从优。", "fraud", "block"),
+    ("出售假币，一比三。", "fraud", "block"),
+    ("北京删帖公司，负面信息处理。", "fraud", "block"),
+    ("出售考生信息，联系QQ。", "fraud", "block"),
+    ("本店代开发票。", "fraud", "escalate"),  # also a tax-office service: a person decides
+])
+def test_invoices_certificates_counterfeit_money_paid_deletion_and_exam_data(check, body, category, action):
+    assert (category, action) in categories(check, body)
+
+
+@pytest.mark.parametrize("body", [
+    "群众可到市民中心办证大厅办理，办证中心周末照常开放。",
+    "纳税人可向税务机关申请代开发票。",
+    "推行网上办证，企业少跑腿。",
+    "考生信息以准考证为准，高考生名单由招生办公布。",
+])
+def test_government_services_named_like_fraud_are_not_blocked(check, body):
+    assert [f for f in findings(check, body) if f.category == "fraud" and f.action == "block"] == []
+
+
+@pytest.mark.parametrize("body,term", [
+    ("wangshangdubopingtai", "网上赌博"),
+    ("jintian chushoubingdu", "冰毒"),
+])
+def test_a_terms_pinyin_inside_a_longer_pinyin_run_counts(check, body, term):
+    found = [f for f in findings(check, body) if f.action == "block"]
+    assert found and all(body[f.start:f.end] == f.text for f in found)
+    assert any(term in f.details["term"] for f in found)
+
+
+@pytest.mark.parametrize("body", ["Dubois visited the museum.", "the doboard and dubonnet"])
+def test_pinyin_inside_an_english_word_does_not_count(check, body):
+    assert findings(check, body) == []
+
+
+def test_a_near_sound_first_character_is_found_without_widening_the_automaton(check):
+    # 堵博网站: the form is keyed by 博网站 and the character before must be a homophone of 赌.
+    hit = next(f for f in findings(check, "推荐堵博网站") if f.category == "gambling")
+    assert (hit.text, hit.details["form"], hit.details["term"]) == ("堵博网站", "near_sound", "赌博网站")
+    assert "gambling" not in {f.category for f in findings(check, "推荐这个博网站")}

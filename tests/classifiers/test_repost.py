@@ -96,6 +96,18 @@ def test_declared_repost_without_a_source_is_blocked(no_library):
     assert "missing_source" in findings(no_library, "标题", "正文。\n原标题：《原题》")
 
 
+@pytest.mark.parametrize("body", ["【转载】正文。", "（转载）正文。", "转载：正文。", "  [转载] 正文。", "转载｜正文。"])
+def test_a_marker_opening_the_body_declares_a_repost_as_in_the_title(no_library, body):
+    f = findings(no_library, "标题", body)["missing_source"]
+    assert f["action"] == "block"
+    assert f["field"] == "body" and body[f["start"]:f["end"]] == f["text"] and "转载" in f["text"]
+
+
+@pytest.mark.parametrize("body", ["正文。【转载】不在开头。", "欢迎转载，请注明出处以外的内容。", "转载请联系本报。"])
+def test_repost_words_later_in_the_body_declare_nothing(no_library, body):
+    assert "missing_source" not in findings(no_library, "标题", body)
+
+
 def test_structured_repost_fields_count_as_attribution(screener):
     info = RepostInfo(source="新华社", original_author="张三", original_title=TITLE, original_published_at="2024-10-01")
     assert set(findings(screener, TITLE, BODY, info)) == {"approved_source"}

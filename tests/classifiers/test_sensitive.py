@@ -63,6 +63,9 @@ def test_yellow_rainstorm_warning_is_a_disaster_not_pornography():
     screener = Screener.load(registry=["classifiers.prohibited", "classifiers.sensitive"])
     result = screener.screen("", "气象台发布暴雨黄色预警。")
     assert [(f["check"], f["category"]) for f in result["findings"]] == [("sensitive_topic", "disaster")]
+    # A yellow warning is a routine forecast (issue #16); a red one goes to the leader.
+    assert result["sensitivity"] == "general"
+    result = screener.screen("", "气象台发布暴雨红色预警。")
     assert result["sensitivity"] == "important"
     assert "leader" in result["route"]
 
@@ -74,3 +77,55 @@ def test_boundaries_apply_to_topics_too(check):
 
 def test_ordinary_text_is_general(check):
     assert categories(check, "市图书馆举办读书分享会，吸引众多市民参加。") == set()
+
+
+# --- routing precision (issue #16) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("title,body", [
+    ("流感疫苗免费接种通知", "60岁以上老人可免费接种流感疫苗，请携带身份证到社区卫生服务中心预约接种。流感高发季节，接种疫苗是预防流感最有效的手段。"),
+    ("天气预报", "市气象台预报，明天有中到大雨，局部暴雨，请市民出行注意安全。"),
+    ("消防演练", "我局组织开展火灾应急疏散演练，提高干部职工应对火灾的能力。"),
+    ("热线开通", "防汛热线12345已开通，遇有洪涝险隐患请及时拨打。"),
+])
+def test_a_routine_service_notice_warns_instead_of_going_to_the_leader(check, title, body):
+    found = check.check(Document.build(title, body))
+    assert found
+    assert {f.action for f in found} == {"warn"}
+    assert all("例行服务通知" in f.message for f in found)
+
+
+@pytest.mark.parametrize("title,body", [
+    ("流感疫情通报", "某学校发生流感聚集性疫情，已有2名学生住院，接种疫苗工作同步开展。"),
+    ("暴雨情况", "气象台预报的暴雨已造成3人死亡，多地出现险情。"),
+    ("事故通报", "演练结束后，某化工厂发生爆炸，造成1人受伤。"),
+    ("流感疫情", "本市流感暴发，请市民预约接种。"),
+])
+def test_an_outbreak_deaths_or_an_incident_still_go_to_the_leader(check, title, body):
+    found = check.check(Document.build(title, body))
+    assert "escalate" in {f.action for f in found}
+
+
+def test_appointments_are_never_routine(check):
+    found = check.check(Document.build("任免通知", "经研究决定，任命张某为市疾控中心主任，负责疫苗接种工作。"))
+    assert ("personnel", "escalate") in {(f.category, f.action) for f in found}
+
+
+def test_repeated_hits_of_one_term_are_one_finding_with_a_count(check):
+    body = "接种流感疫苗。流感多发。预防流感。流感疫苗免费。流感病毒。流感季。流感。"
+    found = [f for f in check.check(Document.build("", body)) if f.category == "epidemic"]
+    assert len(found) == 1
+    assert found[0].details["count"] == 7
+    assert body[found[0].start:found[0].end] == "流感"
+
+
+def test_a_single_hit_has_no_count(check):
+    found = check.check(Document.build("", "我市新增确诊病例2例。"))
+    assert all("count" not in f.details for f in found)
+
+
+def test_routine_file_errors_name_the_line():
+    from classifiers.sensitive import RoutineNotice
+
+    with pytest.raises(ValueError, match="routine.txt:2"):
+        RoutineNotice.parse("接种 | routine\n暴发 | bad\n")

@@ -142,3 +142,8 @@ def test_tokens_between_cuts_the_tokens_that_cross_an_edge():
     assert fld.tokens_between(3, 6) == [("中", 0, 1), ("吸", 1, 2), ("毒", 2, 3)]
     assert fld.tokens_between(6, 99) == [("品", 0, 1), ("后", 1, 2)]
     assert fld.tokens_between(8, 12) == []
+
+
+def test_stars_and_boxes_are_separators():
+    assert Field("body", "六☆合☆彩□开□奖").normalized == "六合彩开奖"
+    assert Field("body", "绝密★启用前").normalized == "绝密★启用前"
