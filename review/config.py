@@ -26,6 +26,9 @@ class Config:
     publish_export_dir: Path | None = None
     # 错敏信息巡查: how far back published posts are screened again when the rules change.
     patrol_days: int = 90
+    # Notifications by e-mail: smtp://user:password@host:port (STARTTLS when offered) or smtps://…
+    smtp_url: str | None = None
+    mail_from: str = "sanshen@localhost"
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":
@@ -41,6 +44,8 @@ class Config:
             idle_timeout_minutes=int(env.get("IDLE_TIMEOUT_MINUTES", 30)),
             publish_export_dir=Path(env["PUBLISH_EXPORT_DIR"]) if env.get("PUBLISH_EXPORT_DIR") else instance / "published",
             patrol_days=int(env.get("PATROL_DAYS", 90)),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or "sanshen@localhost",
         )
         for key, value in overrides.items():
             setattr(config, key, value)

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from review.config import Config
 from review.errors import ReviewError
+from review.notify import KIND_LABELS
 from review.runtime import Runtime
 from review.workflow import STATUS_LABELS, TIER_LABELS
 
@@ -42,7 +43,8 @@ def create_app(config: Config | None = None) -> Flask:
     csrf.exempt(api.bp)  # the API authenticates with bearer tokens, not cookies
 
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
-                                 unread_notifications=_unread_notifications)
+                                 NOTIFICATION_KINDS=KIND_LABELS, unread_notifications=_unread_notifications,
+                                 waiting_count=_waiting_count)
     app.jinja_env.filters["local_time"] = _local_time
 
     @app.errorhandler(CSRFError)
@@ -86,6 +88,21 @@ def _unread_notifications() -> int:
         user = current_user()
         g.unread_notifications = notify.unread_count(read_session(), user) if user else 0
     return g.unread_notifications
+
+
+def _waiting_count() -> int:
+    """Drafts waiting for the signed-in person's signature, for the count on 待我审签 (capped)."""
+    from review import queue
+
+    from .common import current_user, read_session
+
+    user = current_user()
+    if user is None or user.role not in ("editor", "dept_head", "leader"):
+        return 0
+    return len(queue.waiting_for(read_session(), user, limit=WAITING_COUNT_CAP))
+
+
+WAITING_COUNT_CAP = 99
 
 
 def _local_time(value, fmt="%Y-%m-%d %H:%M"):

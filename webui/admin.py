@@ -44,7 +44,8 @@ def users():
         try:
             with transaction() as s:
                 user = admin.create_user(s, _actor(s), form.get("username", ""), form.get("name", ""),
-                                         form.get("role", ""), form.get("password", ""), form.get("department_id"))
+                                         form.get("role", ""), form.get("password", ""), form.get("department_id"),
+                                         form.get("email"))
             flash(f"已新增用户 {user.username}，首次登录须修改密码")
             return redirect(url_for("admin.users"))
         except ReviewError as exc:
@@ -75,7 +76,8 @@ def user(user_id):
                 else:
                     admin.update_user(s, actor, target, role=form.get("role") or None,
                                       department=form.get("department_id") or None,
-                                      active=form.get("active") == "on", deputy=form.get("deputy_id") or None)
+                                      active=form.get("active") == "on", deputy=form.get("deputy_id") or None,
+                                      email=form.get("email", ""))
                     message = "已保存"
             flash(message)
             return redirect(url_for("admin.user", user_id=user_id))
@@ -100,6 +102,7 @@ def departments():
                     if department is None:
                         raise NotFound("部门不存在")
                     admin.rename_department(s, _actor(s), department, request.form.get("name", ""))
+                    admin.set_robot_url(s, _actor(s), department, request.form.get("robot_url", ""))
                 else:
                     admin.add_department(s, _actor(s), request.form.get("name", ""))
             flash("已保存")

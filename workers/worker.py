@@ -30,6 +30,8 @@ def preload() -> None:
 def maintenance_tick() -> None:
     rt = runtime()
     rt.requeue_stale_screening()
+    # Urgent deadlines: every worker may check; each alert is sent once (DeadlineAlert's unique key).
+    rt.dispatch("check_deadlines")
     # One feed import per period across all workers: whoever sets the key first queues it.
     if rt.redis.set("sanshen:feeds-scheduled", "1", nx=True, ex=FEED_IMPORT_EVERY_SECONDS):
         rt.dispatch("import_feeds")
