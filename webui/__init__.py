@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from review.config import Config
@@ -49,7 +50,18 @@ def create_app(config: Config | None = None) -> Flask:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc):
-        return render_template("error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试"), 400
+        # The page the form came from keeps what was typed (draft.js stashes it on submit): send
+        # the person back there, through the login page when the session has expired.
+        back = _same_site_path(request.referrer)
+        if back is None or request.path.startswith("/api/"):
+            return render_template("error.html", message="表单已过期或缺少安全令牌，请刷新页面后重试"), 400
+        from .common import current_user
+
+        if current_user() is None:
+            flash("登录已过期，请重新登录；登录后回到原页面，您填写的内容会自动恢复")
+            return redirect(url_for("auth.login", next=back))
+        flash("页面已过期，请确认后重新提交；您填写的内容已恢复")
+        return redirect(back)
 
     @app.errorhandler(ReviewError)
     def _review_error(exc: ReviewError):
@@ -88,6 +100,17 @@ def _unread_notifications() -> int:
         user = current_user()
         g.unread_notifications = notify.unread_count(read_session(), user) if user else 0
     return g.unread_notifications
+
+
+def _same_site_path(url: str | None) -> str | None:
+    """The path (and query) of a URL on this site, or None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None
 
 
 def _waiting_count() -> int:
