@@ -375,6 +375,11 @@ class WordlistCheck:
                 category, action, score = hit.category, hit.category.action, hit.term.weight
                 message = category.message
                 details = {"term": hit.term.text + (f"...{hit.term.follow}" if hit.term.follow else "")}
+                # The category as its file names it: a category an administrator adds shows by name.
+                if category.name:
+                    details["name"] = category.name
+                if category.rule:
+                    details["rule"] = category.rule
                 if action == "block" and score < 0.5:
                     # A low weight marks an ambiguous term: a person decides (see README).
                     action = "escalate"

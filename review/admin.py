@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import Resources
 
-from . import accounts, audit, originals, patrol, workflow
+from . import accounts, audit, citations, originals, patrol, workflow
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import PLATFORM_CODES, PLATFORMS, ROLES, Channel, Department, Draft, User, WordlistOverride
@@ -273,6 +273,11 @@ def validate_wordlist(name: str, content: str, others: dict[str, str] | None = N
             ApprovedSources.parse(content)
         except ValueError as exc:
             raise InvalidInput(f"核准稿源名单格式错误：{exc}") from None
+    if name == citations.CITATIONS:
+        try:
+            citations.parse(content)
+        except ValueError as exc:
+            raise InvalidInput(f"规定依据对照表格式错误：{exc}") from None
     # Whatever the format, the whole screener must still build with this file in place.
     from classifiers import Screener
 

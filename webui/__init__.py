@@ -45,7 +45,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, TIER_LABELS=TIER_LABELS,
                                  NOTIFICATION_KINDS=KIND_LABELS, unread_notifications=_unread_notifications,
-                                 waiting_count=_waiting_count)
+                                 waiting_count=_waiting_count, cites=_cites, cite_plain=_cite_plain)
     app.jinja_env.filters["local_time"] = _local_time
 
     @app.errorhandler(CSRFError)
@@ -100,6 +100,29 @@ def _unread_notifications() -> int:
         user = current_user()
         g.unread_notifications = notify.unread_count(read_session(), user) if user else 0
     return g.unread_notifications
+
+
+def _citations() -> dict:
+    """The office's citation table, read once per request (an administrator may have edited it)."""
+    from review import citations
+
+    from .common import read_session
+
+    if "citations" not in g:
+        g.citations = citations.load(read_session())
+    return g.citations
+
+
+def _cites(*texts) -> list:
+    from review import citations
+
+    return citations.in_text(_citations(), " ".join(t for t in texts if t))
+
+
+def _cite_plain(text: str) -> str:
+    from review import citations
+
+    return citations.plain_text(_citations(), text)
 
 
 def _same_site_path(url: str | None) -> str | None:

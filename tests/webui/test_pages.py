@@ -237,9 +237,9 @@ def test_trail_is_paginated(web, app, people):
         for i in range(120):
             audit.record(s, None, "test_event", n=i)
     page1 = web.login("auditor").get("/audit?action=test_event").get_data(as_text=True)
-    assert "共 120 条" in page1 and "第 1/3 页" in page1 and 'n</span>: 119<' in page1 and 'n</span>: 69<' not in page1
+    assert "共 120 条" in page1 and "第 1/3 页" in page1 and '>n：119<' in page1 and '>n：69<' not in page1
     page3 = web.login("auditor").get("/audit?action=test_event&page=3").get_data(as_text=True)
-    assert 'n</span>: 0<' in page3
+    assert '>n：0<' in page3
 
 
 def test_integrity_fragment_reports_a_tampered_chain(web, app, channel):
