@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from review import admin, originals
+from review import admin, categories, originals
 from review.accounts import MIN_PASSWORD
 from review.errors import InvalidInput, NotFound, ReviewError
 from review.models import PLATFORMS, ROLE_LABELS, ROLES, Channel, Department, User
@@ -139,13 +139,15 @@ def channels():
 @bp.route("/wordlists")
 @login_required("admin")
 def wordlists():
-    return render_template("admin/wordlists.html", files=admin.wordlist_names(read_session()),
-                           approved=APPROVED_SOURCES)
+    return render_template("admin/wordlists.html", **categories.listing(read_session()),
+                           group_labels=categories.GROUP_LABELS)
 
 
 @bp.route("/wordlists/<path:name>", methods=["GET", "POST"])
 @login_required("admin")
 def wordlist(name):
+    if categories.is_category(name):
+        return _category(name)
     error = None
     content = None
     if request.method == "POST":
@@ -164,6 +166,37 @@ def wordlist(name):
     stored, override = admin.wordlist_text(read_session(), name)
     return render_template("admin/wordlist.html", name=name, content=stored if content is None else content,
                            override=override, error=error, approved=name == APPROVED_SOURCES), (400 if error else 200)
+
+
+def _category(name: str):
+    """A category as fields; 预览影响 counts what the change would flag before anything is saved."""
+    stored, override = admin.wordlist_text(read_session(), name)
+    form, impact, error = categories.split(stored), None, None
+    if request.method == "POST":
+        posted = request.form
+        form = categories.CategoryForm(name=posted.get("name", ""), action=posted.get("action", ""),
+                                       rule=posted.get("rule", ""), message=posted.get("message", ""),
+                                       context=posted.get("context") == "on", terms=posted.get("terms", ""),
+                                       comments=form.comments)
+        try:
+            if posted.get("do") == "reset":
+                with transaction() as s:
+                    admin.reset_override(s, _actor(s), name)
+                flash("已恢复为系统自带版本")
+                return redirect(url_for("admin.wordlist", name=name))
+            content = categories.join(form)
+            if posted.get("do") == "preview":
+                impact = categories.preview(read_session(), name, stored, content)
+            else:
+                with transaction() as s:
+                    admin.save_override(s, _actor(s), name, content)
+                flash("已保存；下一次审查起按新词库执行，审核中的稿件将按新词库重新审查")
+                return redirect(url_for("admin.wordlist", name=name))
+        except ReviewError as exc:
+            error = exc.message
+    return render_template("admin/category.html", file=name, form=form, override=override, impact=impact,
+                           error=error, actions=categories.ACTION_CHOICES,
+                           group=categories.GROUP_LABELS[name.split("/")[0]]), (400 if error else 200)
 
 
 def _feeds_page(error=None, form=None, status=200):
