@@ -227,7 +227,7 @@ def test_editor_to_publication_and_sign_off_sheet(browser, server, app):
     expect(auditor.locator("#integrity")).to_contain_text("审计链完整")
     auditor.select_option("select[name=status]", "published")
     auditor.click("button:has-text('筛选')")
-    expect(auditor.locator("table.trail td[title=published]")).to_have_count(1)
+    expect(auditor.locator("table.trail td[data-action=published]")).to_have_count(1)
     steps.shot(auditor, "auditor-trail-filtered")
     auditor.locator("a.sheet-link").first.click()
     sheet = auditor.locator("article.sheet")

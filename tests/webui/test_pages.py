@@ -330,7 +330,7 @@ def test_dashboard_draws_charts(web, channel, app, people):
     with app.extensions["runtime"].db.session() as s:
         s.add(Channel(name="无人更新号", platform="微信公众号", department_id=s.get(Channel, channel).department_id))
     page = web.login("leader").get("/dashboard").get_data(as_text=True)
-    assert page.count("<svg") == 4
+    assert page.count("<svg") == 6  # four bar charts, two trend charts
     assert "无人更新号" in page and "从未发布" in page
     assert "1 件（突发 1）" in page
     assert "自动审查拦截：1 / 3" in page and "zz_test" in page
