@@ -1,22 +1,29 @@
 # Two commands: `make run` (the app, with demo data) and `make test` (the whole suite).
-VENV   := .venv
-PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed-dev
+# `make run` installs only what the app needs; `make test` adds the dev extras (pytest, Playwright …).
+VENV       := .venv
+PY         := $(VENV)/bin/python
+RUN_STAMP  := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-dev
 
 .PHONY: run test clean
 
 $(PY):
 	@bash scripts/make_venv.sh $(VENV)
 
-$(STAMP): $(PY) setup.cfg pyproject.toml
+$(RUN_STAMP): $(PY) setup.cfg pyproject.toml
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e .
+	@touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(PY) setup.cfg pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
-	@touch $(STAMP)
+	@touch $(TEST_STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@bash scripts/run.sh
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 clean:

@@ -392,6 +392,11 @@ class WordlistCheck:
                 if forms:
                     details["form"] = "+".join(forms)
                     message += f"（疑似规避写法：{'、'.join(FORM_ZH[f] for f in forms)}，对应“{hit.term.label}”）"
+                # The category as its file names it: a category an administrator adds shows by name.
+                if category.name:
+                    details["name"] = category.name
+                if category.rule:
+                    details["rule"] = category.rule
                 if action == "block" and score < 0.5:
                     # A low weight marks an ambiguous term: a person decides (see README).
                     action = "escalate"

@@ -271,7 +271,8 @@ class RepostCheck:
             f"正文与已收录原文《{top.title}》重合（占原文{top.share_of_original:.0%}），但未标注转载来源；"
             "转载须注明来源、转载时间、原作者和原标题。（002 §20、004 6.3.1.4）",
             evidence=tuple(m.title for m in matches),
-            details={"originals": [m.to_dict() for m in matches]},
+            # The copied regions themselves: the editor's own lines between them are not marked.
+            details={"originals": [m.to_dict() for m in matches], "spans": [list(span) for span in top.spans]},
         )
 
     # -- alterations -----------------------------------------------------------------------

@@ -27,6 +27,15 @@ CLIENT_MAX_FAILURES = 20
 # client guessing cannot lock a person (or `admin`) out everywhere (004 7.2 lockout, without the DoS).
 ACCOUNT_WIDE_FACTOR = 10
 TOKEN_DAYS = 90
+EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
+def clean_email(value) -> str | None:
+    """An address notifications are e-mailed to; empty means none."""
+    value = (value or "").strip() if isinstance(value, str) or value is None else None
+    if value is None or (value and (len(value) > 254 or not EMAIL.match(value))):
+        raise InvalidInput("电子邮箱格式不正确，例如 wang@example.gov.cn")
+    return value or None
 
 
 def check_password_policy(password: str, username: str = "") -> None:
@@ -72,6 +81,7 @@ def add_user(
     department: Department | None = None,
     actor: User | None = None,
     must_change_password: bool = False,
+    email: str | None = None,
 ) -> User:
     if not USERNAME.match(username or ""):
         raise InvalidInput("用户名须为 2–64 位字母、数字、下划线、点或连字符")
@@ -82,6 +92,7 @@ def add_user(
     if role in ("editor", "dept_head") and department is None:
         raise InvalidInput("编辑和部门负责人必须属于一个部门")
     check_password_policy(password, username)
+    email = clean_email(email)
     if session.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise Conflict(f"用户名“{username}”已存在")
     user = User(
@@ -91,6 +102,7 @@ def add_user(
         department=department,
         password_hash=hash_password(password),
         must_change_password=must_change_password,
+        email=email,
     )
     session.add(user)
     session.flush()

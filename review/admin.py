@@ -10,13 +10,14 @@ from __future__ import annotations
 import hashlib
 import tomllib
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from classifiers import Resources
 
-from . import accounts, audit, originals, patrol, workflow
+from . import accounts, audit, citations, originals, patrol, workflow
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import PLATFORM_CODES, PLATFORMS, ROLES, Channel, Department, Draft, User, WordlistOverride
@@ -34,7 +35,7 @@ def _require_admin(actor: User) -> None:
 
 
 def create_user(session: Session, actor: User, username: str, name: str, role: str, password: str,
-                department_id=None) -> User:
+                department_id=None, email: str | None = None) -> User:
     """A new account must choose its own password at first login (004 7.1)."""
     _require_admin(actor)
     department = _department(session, department_id)
@@ -43,8 +44,8 @@ def create_user(session: Session, actor: User, username: str, name: str, role: s
 
 
 def update_user(session: Session, actor: User, user: User, *, role=None, department=..., active=None,
-                deputy=...) -> User:
-    """Change role, department, active flag or deputy; only what is given changes, all audited.
+                deputy=..., email=...) -> User:
+    """Change role, department, active flag, deputy or e-mail; only what is given changes, all audited.
 
     `department` and `deputy` take a row, an id, or None to clear (… means unchanged).
     """
@@ -82,6 +83,11 @@ def update_user(session: Session, actor: User, user: User, *, role=None, departm
         if deputy_id != user.deputy_id:
             changes["deputy"] = [_username(session, user.deputy_id), deputy_row.username if deputy_row else None]
             user.deputy_id = deputy_id
+    if email is not ...:
+        email = accounts.clean_email(email)
+        if email != user.email:
+            changes["email"] = [user.email, email]
+            user.email = email
     if changes:
         session.flush()
         audit.record(session, actor, "user_updated", user=user.username, changes=changes)
@@ -140,6 +146,20 @@ def rename_department(session: Session, actor: User, department: Department, nam
         raise Conflict(f"部门“{name}”已存在")
     audit.record(session, actor, "department_renamed", old=department.name, new=name)
     department.name = name
+    return department
+
+
+def set_robot_url(session: Session, actor: User, department: Department, url: str) -> Department:
+    """The department's group robot (企业微信 / 钉钉 webhook address); empty removes it."""
+    _require_admin(actor)
+    url = (url or "").strip() or None
+    if url and (len(url) > 500 or not url.startswith(("https://", "http://"))):
+        raise InvalidInput("群机器人地址须为 http(s):// 开头的 Webhook 地址")
+    if url != department.robot_url:
+        # Only the host is logged: the robot's key is in its URL.
+        audit.record(session, actor, "department_robot_set", department=department.name,
+                     robot=urlsplit(url).hostname if url else None)
+        department.robot_url = url
     return department
 
 
@@ -258,6 +278,11 @@ def validate_wordlist(name: str, content: str, others: dict[str, str] | None = N
             ApprovedSources.parse(content)
         except ValueError as exc:
             raise InvalidInput(f"核准稿源名单格式错误：{exc}") from None
+    if name == citations.CITATIONS:
+        try:
+            citations.parse(content)
+        except ValueError as exc:
+            raise InvalidInput(f"规定依据对照表格式错误：{exc}") from None
     # Whatever the format, the whole screener must still build with this file in place.
     from classifiers import Screener
 

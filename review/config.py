@@ -32,6 +32,9 @@ class Config:
     # How many reverse proxies stand in front and set X-Forwarded-For: login throttling needs the
     # client's address, not the proxy's. 0 trusts no such header.
     trusted_proxies: int = 0
+    # Notifications by e-mail: smtp://user:password@host:port (STARTTLS when offered) or smtps://…
+    smtp_url: str | None = None
+    mail_from: str = "sanshen@localhost"
 
     @classmethod
     def from_env(cls, environ=None, **overrides) -> "Config":
@@ -48,6 +51,8 @@ class Config:
             patrol_days=int(env.get("PATROL_DAYS", 90)),
             session_cookie_secure=env.get("SESSION_COOKIE_SECURE", "").lower() in ("1", "true", "yes", "on"),
             trusted_proxies=int(env.get("TRUSTED_PROXIES", 0)),
+            smtp_url=env.get("SMTP_URL") or None,
+            mail_from=env.get("MAIL_FROM") or "sanshen@localhost",
         )
         for key, value in overrides.items():
             setattr(config, key, value)

@@ -61,15 +61,10 @@ def emergency_publish(session: Session, actor: User, draft_id: int, reason: str,
     audit.record(session, actor, "emergency_published", draft_id=draft.id, revision_hash=revision.content_hash,
                  reason=reason, comment=signoff.comment, post_review=pending, publication_id=publication.id)
     for tier in pending:
-        notify.notify(session, eligible_users(session, draft, tier), "post_review",
+        notify.notify(session, notify.tier_signers(session, draft, tier), "post_review",
                       f"稿件 #{draft.id} 已由{actor.name}紧急发布，请在时限内完成{TIER_LABELS[tier]}的事后补审。",
                       draft.id)
     return publication
-
-
-def eligible_users(session: Session, draft, tier: str) -> list[User]:
-    users = session.scalars(select(User).where(User.active.is_(True), User.role == tier)).all()
-    return [u for u in users if u.id != draft.author_id and workflow.eligible_for_tier(draft, u, tier)]
 
 
 def post_reviews(session: Session, draft_id: int) -> list[PostReview]:

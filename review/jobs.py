@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from . import audit, originals, patrol, publishing, workflow
-from .models import Draft, PatrolRun, Publication
+from . import audit, delivery, notify, originals, patrol, publishing, workflow
+from .db import utcnow
+from .models import Draft, OutboundMessage, PatrolRun, Publication
 from .originals import OriginalFeed
 from .screening import screen_revision as run_screen
 
@@ -94,3 +95,31 @@ def import_feed(runtime, feed_id: int) -> str:
 def import_feeds(runtime) -> dict[int, str]:
     """The scheduled import of every active feed."""
     return originals.import_feeds(runtime.db)
+
+
+def send_message(runtime, message_id: int) -> str:
+    """One e-mail or robot post. A failure is recorded on the row, then raised so RQ retries it."""
+    with runtime.db.session() as session:
+        message = session.scalar(select(OutboundMessage).where(OutboundMessage.id == message_id)
+                                 .with_for_update(of=OutboundMessage))
+        if message is None or message.status == "sent":
+            return "skipped"
+        message.attempts += 1
+        try:
+            delivery.send(message, runtime.config.smtp_url, runtime.config.mail_from)
+        except delivery.DeliveryFailed as exc:
+            failure = exc
+            message.last_error = str(exc)[:500]
+            message.status = "pending" if message.attempts <= len(runtime.config.retry_intervals) else "failed"
+        else:
+            failure = None
+            message.status, message.sent_at, message.last_error = "sent", utcnow(), None
+    if failure is not None:
+        raise failure
+    return "sent"
+
+
+def check_deadlines(runtime) -> int:
+    """Urgent drafts near or past their deadline: reminders and escalation (every maintenance tick)."""
+    with runtime.db.session() as session:
+        return notify.check_deadlines(session)

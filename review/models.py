@@ -37,6 +37,7 @@ KEEP_REASONS = {
 }
 VERIFICATIONS = ("pending", "verified", "mismatch", "unverified", "failed")
 RECTIFICATION_SOURCES = ("patrol", "post_review", "mismatch")
+OUTBOUND_CHANNELS = ("email", "robot")
 
 
 def _in(column: str, values) -> str:
@@ -47,6 +48,8 @@ class Department(Base):
     __tablename__ = "department"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
+    # The department's group robot (企业微信 / 钉钉 webhook): its review events are posted there.
+    robot_url: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
@@ -66,6 +69,8 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Who takes over this user's tier when a deadline passes (urgent drafts escalate to deputies).
     deputy_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # Where notifications are e-mailed (when SMTP_URL is set); None: in-app only.
+    email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Sessions carry the version they were signed in with; logout, a password change or deactivation
     # moves it on, so every earlier session cookie (a copied one too) stops working.
@@ -333,6 +338,43 @@ class Notification(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class OutboundMessage(Base):
+    """One notification on its way out by e-mail or group robot; a job sends it and records the outcome."""
+
+    __tablename__ = "outbound_message"
+    __table_args__ = (
+        CheckConstraint(_in("channel", OUTBOUND_CHANNELS), name="ck_outbound_channel"),
+        CheckConstraint(_in("status", ("pending", "sent", "failed")), name="ck_outbound_status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    address: Mapped[str] = mapped_column(String(500))  # an e-mail address or the robot's URL
+    kind: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    draft_id: Mapped[int | None] = mapped_column(ForeignKey("draft.id"))
+    status: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DeadlineAlert(Base):
+    """An urgent draft's reminder or escalation, sent once per round (the unique key makes it once)."""
+
+    __tablename__ = "deadline_alert"
+    __table_args__ = (
+        UniqueConstraint("draft_id", "round", "stage", name="uq_deadline_alert"),
+        CheckConstraint(_in("stage", ("soon", "missed")), name="ck_deadline_alert_stage"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_id: Mapped[int] = mapped_column(ForeignKey("draft.id"))
+    round: Mapped[int] = mapped_column(Integer)
+    stage: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Rectification(Base):

@@ -35,16 +35,28 @@ def preview(session: Session, cache: ScreenerCache, title: str, body: str, *, di
         "sensitivity": result["sensitivity"],
         "route": result["route"],
         "findings": result["findings"],
+        "highlights": highlights(result["findings"]),
         "deidentified": result["deidentified"],
         "title": title,
         "body": body,
     }
 
 
+def highlights(findings: list[dict]) -> list[dict]:
+    """What to mark: each finding, or, for one that names its regions (a copy: details.spans), each
+    region; so the lines an editor wrote between two copied passages are not marked as copied.
+    `index` is the finding's position in `findings`."""
+    marks = []
+    for index, finding in enumerate(findings):
+        regions = (finding.get("details") or {}).get("spans") or [(finding["start"], finding["end"])]
+        marks.extend({**finding, "start": start, "end": end, "index": index} for start, end in regions)
+    return marks
+
+
 def segments(text: str, findings: list[dict], field: str) -> list[tuple[str, dict | None]]:
     """`text` cut at the findings' offsets: (piece, finding or None). Overlaps are cut so every
     character appears once; the template escapes each piece, so user text never becomes markup."""
-    spans = sorted((f for f in findings if f.get("field") == field), key=lambda f: (f["start"], -f["end"]))
+    spans = sorted((f for f in highlights(findings) if f.get("field") == field), key=lambda f: (f["start"], -f["end"]))
     out: list[tuple[str, dict | None]] = []
     cursor = 0
     for finding in spans:

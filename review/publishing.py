@@ -170,7 +170,7 @@ def _alert(session: Session, publication: Publication, approved: Revision, deliv
     draft = session.get(Draft, publication.draft_id)
     message = f"稿件 #{draft.id} 发布核验未通过：{what}。请立即核查渠道上的内容。"
     notify.notify(session, [*notify.approvers(session, draft), publication.published_by], "publication_mismatch",
-                  message, draft.id)
+                  message, draft.id, draft.department)
     rectification.open_task(session, publication, "mismatch", message, [])
 
 

@@ -3,18 +3,22 @@ and which accounts have gone quiet (002 §18: accounts update at least every 7 d
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from . import patrol, publishing
 from .db import utcnow
+from .deadlines import CHINA
 from .models import TIERS, AuditEvent, Channel, Draft, FindingRow, Publication, Rectification, ScreeningResult, SignOff
 
 QUIET_DAYS = 7  # 002 §18
+OUTCOMES = ("published", "returned", "withdrawn")
+OUTCOME_EVENTS = {"published": "published", "returned": "returned", "rejected": "returned",
+                  "screening_failed": "returned", "withdrawn": "withdrawn"}
 
 
 @dataclass
@@ -46,15 +50,16 @@ def pending_per_tier(session: Session) -> dict[str, dict[str, int]]:
     return out
 
 
-def time_per_tier(session: Session, since: datetime) -> list[TierTime]:
-    """How long each tier held a draft before deciding: from the moment the draft reached the tier
-    (routing for the first tier, the previous sign-off for the others) to the sign-off."""
+def tier_durations(session: Session, since: datetime) -> list[tuple[str, datetime, float]]:
+    """(tier, signed at, hours) for every sign-off since `since`: how long the tier held the draft,
+    from the moment it reached the tier (routing for the first tier, the previous sign-off for the
+    others) to the sign-off."""
     signoffs = session.execute(
         select(SignOff.draft_id, SignOff.round, SignOff.tier, SignOff.created_at)
         .where(SignOff.created_at >= since).order_by(SignOff.draft_id, SignOff.round, SignOff.created_at)
     ).all()
     if not signoffs:
-        return [TierTime(t, 0, 0.0, 0.0) for t in TIERS]
+        return []
     drafts = {s.draft_id for s in signoffs}
     routed: dict[int, list[datetime]] = defaultdict(list)
     for draft_id, at in session.execute(
@@ -64,7 +69,7 @@ def time_per_tier(session: Session, since: datetime) -> list[TierTime]:
     ):
         if draft_id in drafts:
             routed[draft_id].append(at)
-    hours: dict[str, list[float]] = defaultdict(list)
+    durations = []
     previous: tuple | None = None
     for s in signoffs:
         key = (s.draft_id, s.round)
@@ -74,10 +79,41 @@ def time_per_tier(session: Session, since: datetime) -> list[TierTime]:
             earlier = [at for at in routed.get(s.draft_id, []) if at <= s.created_at]
             start = earlier[-1] if earlier else None
         if start is not None:
-            hours[s.tier].append((s.created_at - start).total_seconds() / 3600)
+            durations.append((s.tier, s.created_at, (s.created_at - start).total_seconds() / 3600))
         previous = (key, s.created_at)
+    return durations
+
+
+def time_per_tier(session: Session, since: datetime) -> list[TierTime]:
+    hours: dict[str, list[float]] = defaultdict(list)
+    for tier, _, h in tier_durations(session, since):
+        hours[tier].append(h)
     return [TierTime(t, len(hours[t]), round(statistics.median(hours[t]), 2) if hours[t] else 0.0,
                      round(statistics.fmean(hours[t]), 2) if hours[t] else 0.0) for t in TIERS]
+
+
+def _days(since: datetime, now: datetime) -> list[date]:
+    first, last = since.astimezone(CHINA).date(), now.astimezone(CHINA).date()
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def outcomes_per_day(session: Session, since: datetime, now: datetime | None = None) -> list[dict]:
+    """Per China day: drafts published, returned (blocked by screening or rejected by a tier), withdrawn."""
+    counts: dict[date, Counter] = defaultdict(Counter)
+    for action, at in session.execute(select(AuditEvent.action, AuditEvent.at)
+                                      .where(AuditEvent.action.in_(OUTCOME_EVENTS), AuditEvent.at >= since)):
+        counts[at.astimezone(CHINA).date()][OUTCOME_EVENTS[action]] += 1
+    return [{"day": day, "total": sum(counts[day].values()), **{o: counts[day][o] for o in OUTCOMES}}
+            for day in _days(since, now or utcnow())]
+
+
+def tier_time_per_day(session: Session, since: datetime, now: datetime | None = None) -> list[dict]:
+    """Per China day: the median hours each tier took over the sign-offs of that day (None: no sign-off)."""
+    hours: dict[tuple[date, str], list[float]] = defaultdict(list)
+    for tier, at, h in tier_durations(session, since):
+        hours[(at.astimezone(CHINA).date(), tier)].append(h)
+    return [{"day": day, **{t: (statistics.median(hours[(day, t)]) if hours[(day, t)] else None) for t in TIERS}}
+            for day in _days(since, now or utcnow())]
 
 
 def blocked_by_category(session: Session, since: datetime) -> dict:
@@ -122,6 +158,8 @@ def dashboard(session: Session, days: int = 30) -> dict:
         "days": days,
         "pending": pending_per_tier(session),
         "tier_times": time_per_tier(session, since),
+        "outcomes": outcomes_per_day(session, since),
+        "tier_trend": tier_time_per_day(session, since),
         "blocked": blocked_by_category(session, since),
         "quiet": quiet_channels(session),
         # Publication safety: what went out differs from what was signed, open 整改, the latest patrol.

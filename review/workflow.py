@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import audit, deadlines, integrity, masks, roster
+from . import audit, deadlines, integrity, masks, notify, roster
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .labels import SENSITIVITY_LABELS, STATUS_LABELS, TIER_LABELS
@@ -370,6 +370,7 @@ def _route(session: Session, draft: Draft, screening: ScreeningResult, reason: s
         draft.current_tier = None
         draft.note = (f"{reason}；" if reason else "") + "自动审查发现禁止发布的内容，请修改，或填写理由申请人工复核"
         audit.record(session, None, "returned", draft_id=draft.id, revision_hash=revision_hash, reason="blocked")
+        notify.draft_moved(session, draft)
         return
     if screening.sensitivity == "blocked":
         # A human overrides the machine only with every tier signing, whatever policy.toml says.
@@ -384,6 +385,7 @@ def _route(session: Session, draft: Draft, screening: ScreeningResult, reason: s
     draft.tier_since = utcnow()
     audit.record(session, None, "routed", draft_id=draft.id, revision_hash=revision_hash, route=draft.route,
                  sensitivity=screening.sensitivity, override=screening.sensitivity == "blocked")
+    notify.draft_moved(session, draft)
 
 
 def _after_rescreen(session, draft: Draft, previous: ScreeningResult | None, stored: ScreeningResult) -> Draft:
@@ -416,6 +418,7 @@ def screening_failed(session: Session, revision_id: int, error: str) -> None:
     draft.note = "自动审查未能完成，请稍后重新提交；如多次失败请联系管理员"
     audit.record(session, None, "screening_failed", draft_id=draft.id, revision_hash=revision.content_hash,
                  error=error[:500])
+    notify.draft_moved(session, draft)
 
 
 # ---------------------------------------------------------------- sign-off
@@ -545,6 +548,7 @@ def decide(session: Session, actor: User, draft_id: int, decision: str, comment:
                 audit.record(session, None, "approved_all_tiers", draft_id=draft.id,
                              revision_hash=revision.content_hash, route=draft.route)
         session.flush()  # the unique constraints and the version check speak here
+    notify.draft_moved(session, draft)
     return draft
 
 
@@ -615,6 +619,7 @@ def publish_revision(session: Session, actor: User, draft: Draft, emergency_reas
                  publication_id=publication.id, channel=draft.channel.name, emergency=publication.emergency,
                  payload_hash=integrity.payload_digest(payload))
     on_commit(session, "deliver_publication", publication.id)
+    notify.draft_moved(session, draft)
     return publication
 
 

@@ -19,6 +19,9 @@ if [ -n "${REDIS_URL:-}" ]; then
   worker_pid=$!
   echo "worker 已启动（Redis: $REDIS_URL）"
 else
+  # Without a worker, urgent-deadline reminders need their own small loop.
+  $bin/review deadlines --every 60 &
+  worker_pid=$!
   echo "未找到 Redis：自动审查在 Web 进程内同步执行"
 fi
 trap '[ -n "$worker_pid" ] && kill $worker_pid 2>/dev/null; exit 0' INT TERM EXIT

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from review import admin, originals, roster
+from review import admin, categories, originals, roster
 from review.accounts import MIN_PASSWORD
 from review.db import get_by_id
 from review.errors import InvalidInput, NotFound, ReviewError
@@ -45,7 +45,8 @@ def users():
         try:
             with transaction() as s:
                 user = admin.create_user(s, _actor(s), form.get("username", ""), form.get("name", ""),
-                                         form.get("role", ""), form.get("password", ""), form.get("department_id"))
+                                         form.get("role", ""), form.get("password", ""), form.get("department_id"),
+                                         form.get("email"))
             flash(f"已新增用户 {user.username}，首次登录须修改密码")
             return redirect(url_for("admin.users"))
         except ReviewError as exc:
@@ -76,7 +77,8 @@ def user(user_id):
                 else:
                     admin.update_user(s, actor, target, role=form.get("role") or None,
                                       department=form.get("department_id") or None,
-                                      active=form.get("active") == "on", deputy=form.get("deputy_id") or None)
+                                      active=form.get("active") == "on", deputy=form.get("deputy_id") or None,
+                                      email=form.get("email", ""))
                     message = "已保存"
             flash(message)
             return redirect(url_for("admin.user", user_id=user_id))
@@ -99,6 +101,7 @@ def departments():
                 if request.form.get("department_id"):
                     department = get_by_id(s, Department, request.form["department_id"], NotFound("部门不存在"))
                     admin.rename_department(s, _actor(s), department, request.form.get("name", ""))
+                    admin.set_robot_url(s, _actor(s), department, request.form.get("robot_url", ""))
                 else:
                     admin.add_department(s, _actor(s), request.form.get("name", ""))
             flash("已保存")
@@ -133,13 +136,15 @@ def channels():
 @bp.route("/wordlists")
 @login_required("admin")
 def wordlists():
-    return render_template("admin/wordlists.html", files=admin.wordlist_names(read_session()),
-                           approved=APPROVED_SOURCES)
+    return render_template("admin/wordlists.html", **categories.listing(read_session()),
+                           group_labels=categories.GROUP_LABELS)
 
 
 @bp.route("/wordlists/<path:name>", methods=["GET", "POST"])
 @login_required("admin")
 def wordlist(name):
+    if categories.is_category(name):
+        return _category(name)
     error = None
     content = None
     if request.method == "POST":
@@ -158,6 +163,37 @@ def wordlist(name):
     stored, override = admin.wordlist_text(read_session(), name)
     return render_template("admin/wordlist.html", name=name, content=stored if content is None else content,
                            override=override, error=error, approved=name == APPROVED_SOURCES), (400 if error else 200)
+
+
+def _category(name: str):
+    """A category as fields; 预览影响 counts what the change would flag before anything is saved."""
+    stored, override = admin.wordlist_text(read_session(), name)
+    form, impact, error = categories.split(stored), None, None
+    if request.method == "POST":
+        posted = request.form
+        form = categories.CategoryForm(name=posted.get("name", ""), action=posted.get("action", ""),
+                                       rule=posted.get("rule", ""), message=posted.get("message", ""),
+                                       context=posted.get("context") == "on", terms=posted.get("terms", ""),
+                                       comments=form.comments)
+        try:
+            if posted.get("do") == "reset":
+                with transaction() as s:
+                    admin.reset_override(s, _actor(s), name)
+                flash("已恢复为系统自带版本")
+                return redirect(url_for("admin.wordlist", name=name))
+            content = categories.join(form)
+            if posted.get("do") == "preview":
+                impact = categories.preview(read_session(), name, stored, content)
+            else:
+                with transaction() as s:
+                    admin.save_override(s, _actor(s), name, content)
+                flash("已保存；下一次审查起按新词库执行，审核中的稿件将按新词库重新审查")
+                return redirect(url_for("admin.wordlist", name=name))
+        except ReviewError as exc:
+            error = exc.message
+    return render_template("admin/category.html", file=name, form=form, override=override, impact=impact,
+                           error=error, actions=categories.ACTION_CHOICES,
+                           group=categories.GROUP_LABELS[name.split("/")[0]]), (400 if error else 200)
 
 
 def _feeds_page(error=None, form=None, status=200):

@@ -14,6 +14,7 @@ from review.deadlines import CHINA
 from review.errors import InvalidInput
 from review.models import STATUSES, AuditEvent, Channel, Department, User
 
+from . import describe
 from .common import current_user, login_required, read_session, runtime
 from .security import query_id
 
@@ -64,10 +65,13 @@ def trail():
         "departments": s.scalars(select(Department).order_by(Department.name)).all(),
         "channels": s.scalars(select(Channel).order_by(Channel.platform, Channel.name)).all(),
         "actions": s.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)).all(),
-        "people": s.scalars(select(User.username).order_by(User.username)).all(),
+        "people": s.execute(select(User.username, User.name).order_by(User.name)).all(),
     }
+    names = dict(choices["people"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("audit.html", page=result, events=result.events, args=args, statuses=STATUSES, **choices)
+    return render_template("audit.html", page=result, events=result.events, args=args, statuses=STATUSES,
+                           actor_name=lambda e: describe.actor_name(e, names), role_label=describe.role_label,
+                           sentence=lambda e: describe.sentence(e, names), **choices)
 
 
 @bp.route("/audit/integrity")

@@ -6,10 +6,11 @@ from sqlalchemy import select
 
 from review import diff, emergency, masks, preview, suggestions, views, workflow
 from review.errors import Forbidden, InvalidInput, ReviewError
+from review.labels import STATUS_LABELS, TIER_LABELS
 from review.models import KEEP_REASONS, Channel
 from review.workflow import REPOST_FIELDS
 
-from .common import act, current_user, login_required, read_session, runtime, transaction
+from .common import current_user, login_required, read_session, runtime, transaction
 
 bp = Blueprint("editor", __name__)
 AUTHORS = ("editor", "dept_head", "leader")
@@ -80,7 +81,7 @@ def _saved_then_submit(draft_id: int, saved_message: str):
         except ReviewError as exc:
             flash(f"稿件已保存，但未能提交：{exc.message}")
             return redirect(url_for("editor.edit", draft_id=draft_id))
-        saved_message = "稿件已提交审核"
+        saved_message = _after_submit(draft_id)
     flash(saved_message)
     return redirect(url_for("editor.show", draft_id=draft_id))
 
@@ -100,6 +101,24 @@ def live_preview():
 @bp.route("/drafts/<int:draft_id>")
 @login_required()
 def show(draft_id):
+    return draft_page(draft_id)
+
+
+@bp.route("/drafts/<int:draft_id>/status")
+@login_required()
+def status(draft_id):
+    """What the draft page follows while it is open: a small JSON the page polls."""
+    s = read_session()
+    draft = workflow.get_draft(s, draft_id)
+    workflow.require_may_read(draft, current_user())
+    return jsonify(status=draft.status, status_label=STATUS_LABELS[draft.status],
+                   tier=draft.current_tier, tier_label=TIER_LABELS.get(draft.current_tier, ""),
+                   revision=draft.current_revision.content_hash, round=draft.round, note=draft.note or "")
+
+
+def draft_page(draft_id: int, *, error: str | None = None, failed: str | None = None, status: int = 200):
+    """The draft page; after a refused action it comes back with the reason beside the form that
+    failed (`failed` names it) and everything typed in place (request.form)."""
     s = read_session()
     view = views.draft_view(s, draft_id)
     user = current_user()
@@ -125,6 +144,8 @@ def show(draft_id):
         title_diff=diff.diff_text(old_title, new_title) if previous else None,
         body_diff=diff.diff_text(old_body, new_body) if previous else None,
         is_author=draft.author_id == user.id,
+        # A reviewer refused exactly this text: the author edits before submitting again.
+        rejected_as_is=any(x.decision == "reject" and x.revision_id == view.revision.id for x in view.signoffs),
         may_sign=may_sign,
         as_deputy=as_deputy,
         may_keep=draft.status in ("in_review", "approved") and bool(workflow.signer_tiers(s, draft, user)),
@@ -136,7 +157,22 @@ def show(draft_id):
         post_reviews=emergency.post_reviews(s, draft.id),
         may_post_review=lambda row: emergency.may_post_review(s, row, user),
         **_suggestion_context(s, view, user),
-    )
+        error=error,
+        failed=failed,
+        typed=request.form,
+    ), status
+
+
+def on_draft_page(draft_id: int, failed: str, action, done: str):
+    """Run an action from the draft page as one unit of work. Done: back to the page with `done`.
+    Refused: the same page, the reason beside the form `failed`, nothing typed lost."""
+    try:
+        with transaction() as s:
+            action(s)
+    except ReviewError as exc:
+        return draft_page(draft_id, error=exc.message, failed=failed, status=exc.status)
+    flash(done)
+    return redirect(url_for("editor.show", draft_id=draft_id))
 
 
 def _suggestion_context(s, view, user) -> dict:
@@ -200,32 +236,43 @@ def edit(draft_id):
 @bp.route("/drafts/<int:draft_id>/submit", methods=["POST"])
 @login_required(*AUTHORS)
 def submit(draft_id):
-    with transaction() as s:
-        workflow.submit(s, current_user(), draft_id, request.form.get("override_reason"))
-    flash("稿件已提交审核")
+    try:
+        with transaction() as s:
+            workflow.submit(s, current_user(), draft_id, request.form.get("override_reason"))
+    except ReviewError as exc:
+        return draft_page(draft_id, error=exc.message, failed="submit", status=exc.status)
+    flash(_after_submit(draft_id))
     return redirect(url_for("editor.show", draft_id=draft_id))
+
+
+def _after_submit(draft_id: int) -> str:
+    """Say what happened: without a worker screening has already finished when the page loads."""
+    with transaction() as s:
+        draft = workflow.get_draft(s, draft_id)
+        if draft.status == "returned":
+            return f"稿件已提交，自动审查后退回：{draft.note}"
+        if draft.status == "in_review":
+            return f"稿件已提交，自动审查完成，已送“{TIER_LABELS[draft.current_tier]}”"
+    return "稿件已提交，正在自动审查…"
 
 
 @bp.route("/drafts/<int:draft_id>/deidentify", methods=["POST"])
 @login_required(*AUTHORS)
 def accept_deidentified(draft_id):
     """The author takes the de-identified text: a new revision, screened again (002 §19)."""
-    act(lambda s: workflow.accept_deidentified(s, current_user(), draft_id, request.form.get("revision_hash", "")),
-        "已采用去标识化文本，生成新版本并重新审查")
-    return redirect(url_for("editor.show", draft_id=draft_id))
+    return on_draft_page(draft_id, "personal-data", lambda s: workflow.accept_deidentified(
+        s, current_user(), draft_id, request.form.get("revision_hash", "")), "已采用去标识化文本，生成新版本并重新审查")
 
 
 @bp.route("/drafts/<int:draft_id>/withdraw", methods=["POST"])
 @login_required(*AUTHORS)
 def withdraw(draft_id):
-    with transaction() as s:
-        workflow.withdraw(s, current_user(), draft_id)
-    flash("稿件已撤回")
-    return redirect(url_for("editor.show", draft_id=draft_id))
+    return on_draft_page(draft_id, "author-actions", lambda s: workflow.withdraw(s, current_user(), draft_id),
+                         "稿件已撤回")
 
 
 @bp.route("/drafts/<int:draft_id>/publish", methods=["POST"])
 @login_required()
 def publish(draft_id):
-    act(lambda s: workflow.publish(s, current_user(), draft_id), "稿件已发布，正在核验渠道上的内容", "未能发布")
-    return redirect(url_for("editor.show", draft_id=draft_id))
+    return on_draft_page(draft_id, "publish", lambda s: workflow.publish(s, current_user(), draft_id),
+                         "稿件已发布，正在核验渠道上的内容")

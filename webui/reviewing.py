@@ -7,7 +7,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from review import emergency, notify, rectification
 from review import queue as review_queue
 from review import workflow
+from review.errors import ReviewError
+
 from .common import act, current_user, login_required, read_session, transaction
+from .editor import draft_page, on_draft_page
 
 bp = Blueprint("review", __name__)
 SIGNERS = ("editor", "dept_head", "leader")
@@ -26,24 +29,21 @@ def queue():
 @login_required(*SIGNERS)
 def decide(draft_id):
     decision = request.form.get("decision", "")
-    with transaction() as s:
-        workflow.decide(s, current_user(), draft_id, decision, request.form.get("comment", ""),
-                        request.form.get("revision_hash", ""))
-    flash("已签批同意" if decision == "approve" else "已退回作者")
+    try:
+        with transaction() as s:
+            workflow.decide(s, current_user(), draft_id, decision, request.form.get("comment", ""),
+                            request.form.get("revision_hash", ""))
+    except ReviewError as exc:
+        return draft_page(draft_id, error=exc.message, failed="decide", status=exc.status)
+    flash(f"稿件 #{draft_id}：" + ("已签批同意" if decision == "approve" else "已退回作者"))
     return redirect(url_for("review.queue"))
-
-
-def _on_draft_page(draft_id: int, action, done: str):
-    """Run an action from the draft page; a refusal comes back to the same page with its reason."""
-    act(action, done)
-    return redirect(url_for("editor.show", draft_id=draft_id))
 
 
 @bp.route("/drafts/<int:draft_id>/personal-data", methods=["POST"])
 @login_required(*SIGNERS)
 def keep_personal_data(draft_id):
     form = request.form
-    return _on_draft_page(draft_id, lambda s: workflow.keep_masked_value(
+    return on_draft_page(draft_id, "keep:" + form.get("finding", ""), lambda s: workflow.keep_masked_value(
         s, current_user(), draft_id, form.get("revision_hash", ""), form.get("finding", ""), form.get("reason", ""),
         form.get("note", "")), "已记录保留理由")
 
@@ -52,7 +52,7 @@ def keep_personal_data(draft_id):
 @login_required("leader")
 def emergency_publish(draft_id):
     form = request.form
-    return _on_draft_page(draft_id, lambda s: emergency.emergency_publish(
+    return on_draft_page(draft_id, "emergency", lambda s: emergency.emergency_publish(
         s, current_user(), draft_id, form.get("reason", ""), form.get("revision_hash", "")),
         "已紧急发布，其余环节将事后补审")
 
@@ -62,11 +62,13 @@ def emergency_publish(draft_id):
 def post_review(post_review_id):
     form = request.form
     draft_id = form.get("draft_id", "")
-    act(lambda s: emergency.post_review(s, current_user(), post_review_id, form.get("decision", ""),
-                                        form.get("comment", "")),
-        "已完成事后补审" if form.get("decision") == "approve" else "已记录补审意见，并通知部门负责人整改")
-    return redirect(url_for("editor.show", draft_id=int(draft_id)) if draft_id.isdigit() and len(draft_id) < 10
-                    else url_for("review.queue"))
+    action = lambda s: emergency.post_review(s, current_user(), post_review_id, form.get("decision", ""),  # noqa: E731
+                                             form.get("comment", ""))
+    done = "已完成事后补审" if form.get("decision") == "approve" else "已记录补审意见，并通知部门负责人整改"
+    if draft_id.isdigit() and len(draft_id) < 10:
+        return on_draft_page(int(draft_id), f"post-review:{post_review_id}", action, done)
+    act(action, done)
+    return redirect(url_for("review.queue"))
 
 
 @bp.route("/rectifications")

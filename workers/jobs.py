@@ -31,6 +31,14 @@ def import_feeds() -> dict[int, str]:
     return jobs.import_feeds(runtime())
 
 
+def send_message(message_id: int) -> str:
+    return jobs.send_message(runtime(), message_id)
+
+
+def check_deadlines() -> int:
+    return jobs.check_deadlines(runtime())
+
+
 def on_screening_failure(job, connection, exc_type, exc_value, tb) -> None:
     """RQ calls this after every failed attempt; act only when no retry is left."""
     if job.retries_left:

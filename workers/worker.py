@@ -33,6 +33,8 @@ def maintenance_tick() -> None:
     # One watchdog pass per period across all workers.
     if rt.redis.set("sanshen:watchdog", "1", nx=True, ex=recovery.WATCHDOG_SECONDS - 1):
         recovery.recover_lost_jobs(rt)
+    # Urgent deadlines: every worker may check; each alert is sent once (DeadlineAlert's unique key).
+    rt.dispatch("check_deadlines")
     # One feed import per period across all workers: whoever sets the key first queues it.
     if rt.redis.set("sanshen:feeds-scheduled", "1", nx=True, ex=FEED_IMPORT_EVERY_SECONDS):
         rt.dispatch("import_feeds")

@@ -21,6 +21,7 @@ COMMANDS = {
     "worker": "review.cli.ops",
     "demo": "review.cli.ops",
     "rescreen": "review.cli.ops",
+    "deadlines": "review.cli.ops",
     "audit": "review.cli.ops",
     "originals": "review.cli.originals",
     "channel": "review.cli.publishing",

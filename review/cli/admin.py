@@ -48,16 +48,17 @@ def user():
 @click.option("--name", required=True, help="姓名")
 @click.option("--role", required=True, type=click.Choice(ROLES), help="角色")
 @click.option("--department", help="所属部门名称")
+@click.option("--email", help="电子邮箱（接收审签通知）")
 @click.option("--password-stdin", is_flag=True, help="从标准输入读取密码")
 @domain_errors
-def user_add(username, name, role, department, password_stdin):
+def user_add(username, name, role, department, email, password_stdin):
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("密码", hide_input=True, confirmation_prompt=True)
     with open_runtime().db.session() as session:
         dept_row = accounts.department_by_name(session, department) if department else None
-        created = accounts.add_user(session, username, name, role, password, dept_row)
+        created = accounts.add_user(session, username, name, role, password, dept_row, email=email)
     click.echo(f"已新增用户 {created.username}（{created.role_label}）")
 
 
@@ -68,8 +69,9 @@ def user_add(username, name, role, department, password_stdin):
 @click.option("--department", help="所属部门名称（空字符串表示不属于任何部门）")
 @click.option("--active/--inactive", default=None, help="启用或停用账号")
 @click.option("--deputy", help="代理人用户名（空字符串表示取消）")
+@click.option("--email", help="电子邮箱（空字符串表示取消）")
 @domain_errors
-def user_set(username, by, role, department, active, deputy):
+def user_set(username, by, role, department, active, deputy, email):
     from .. import admin
 
     options = {}
@@ -84,8 +86,10 @@ def user_set(username, by, role, department, active, deputy):
             options["active"] = active
         if deputy is not None:
             options["deputy"] = accounts.user_by_username(session, deputy) if deputy else None
+        if email is not None:
+            options["email"] = email
         if not options:
-            raise click.UsageError("没有要修改的内容：请给出 --role、--department、--active/--inactive 或 --deputy")
+            raise click.UsageError("没有要修改的内容：请给出 --role、--department、--active/--inactive、--deputy 或 --email")
         admin.update_user(session, actor, target, **options)
     click.echo(f"已修改用户 {username}")
 

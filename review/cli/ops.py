@@ -37,6 +37,19 @@ def worker(burst, name):
     run(burst=burst, name=name)
 
 
+@cli.command(help="突发稿件时限提醒：距 1 小时时限 30 分钟时提醒当前环节，超时后通知代理人和上一级（004 6.3.2.3）。"
+                  "有 worker 时由 worker 每分钟执行；没有 Redis 时用 --every 60 常驻运行。")
+@click.option("--every", type=int, help="每隔多少秒检查一次（不给则只检查一次）")
+def deadlines(every):
+    runtime = open_runtime()
+    while True:
+        sent = runtime.run_inline("check_deadlines")
+        if not every:
+            click.echo(f"已发出 {sent or 0} 条时限提醒")
+            return
+        time.sleep(every)
+
+
 @cli.command("demo", help="载入演示数据（部门、渠道、各角色用户、稿件）。")
 @click.option("--if-empty", is_flag=True, help="数据库已有用户时什么也不做")
 def demo_cmd(if_empty):

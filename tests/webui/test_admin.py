@@ -172,8 +172,12 @@ def test_running_worker_picks_up_wordlist_edit_without_restart(config, redis_url
             from review.admin import wordlist_text
 
             current, _ = wordlist_text(s, PROHIBITED_FILE)
-        response = admin.post(f"/admin/wordlists/{PROHIBITED_FILE}",
-                              data={"content": current.rstrip("\n") + f"\n{NEW_TERM}\n", "action": "save"})
+        from review.categories import split
+
+        form = split(current)  # the page edits a category as fields
+        response = admin.post(f"/admin/wordlists/{PROHIBITED_FILE}", data={
+            "do": "save", "name": form.name, "action": form.action, "rule": form.rule, "message": form.message,
+            "context": "on" if form.context else "", "terms": form.terms + f"\n{NEW_TERM}"})
         assert response.status_code == 302
 
         after = web.login("editor").post("/drafts/new", data={"title": "提醒", "body": body, "action": "submit",

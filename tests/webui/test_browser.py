@@ -94,8 +94,9 @@ def login(browser, base: str, username: str, viewport=None):
                                   timezone_id="Asia/Shanghai")
     context.set_default_timeout(TIMEOUT)
     page = context.new_page()
-    # Any alert() means markup from a draft ran as script: fail loudly.
-    page.on("dialog", lambda dialog: pytest.fail(f"unexpected dialog: {dialog.message}"))
+    # Irreversible actions ask for confirmation (accepted here; tests that decline set their own
+    # handler). Any other dialog means markup from a draft ran as script: fail loudly.
+    page.on("dialog", _confirm_or_fail)
     page.goto(f"{base}/login")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
@@ -103,6 +104,12 @@ def login(browser, base: str, username: str, viewport=None):
     page.wait_for_load_state()
     assert "/login" not in page.url, page.content()[:2000]
     return page
+
+
+def _confirm_or_fail(dialog):
+    if dialog.type != "confirm":
+        pytest.fail(f"unexpected dialog: {dialog.message}")
+    dialog.accept()
 
 
 def approve_from_queue(page, base: str, title: str, comment: str):
@@ -113,7 +120,7 @@ def approve_from_queue(page, base: str, title: str, comment: str):
     expect(page.locator("#decide")).to_be_visible()
     page.fill("#decide textarea[name=comment]", comment)
     page.click("#decide button[value=approve]")
-    expect(page.locator(".flash")).to_have_text("已签批同意")
+    expect(page.locator(".flash")).to_contain_text("已签批同意")
 
 
 def draft_id_from(page) -> int:
@@ -156,7 +163,7 @@ def test_editor_to_publication_and_sign_off_sheet(browser, server, app):
     editor.fill("#f-body", deidentified.replace(AD_PHRASE + "。", ""))
     editor.select_option("select[name=channel_id]", label=CHANNEL)
     editor.click("button[value=submit]")
-    expect(editor.locator(".flash")).to_have_text("稿件已提交审核")
+    expect(editor.locator(".flash")).to_contain_text("稿件已提交，自动审查完成")
     expect(editor.locator("h1")).to_contain_text("审核中")
     draft_id = draft_id_from(editor)
     expect(editor.locator("#draft-body")).not_to_contain_text(PHONE_NUMBER)
@@ -208,7 +215,7 @@ def test_editor_to_publication_and_sign_off_sheet(browser, server, app):
     leader.fill("#decide textarea[name=comment]", "同意发布，请注意后续更新")
     steps.shot(leader, "leader-phone-decide", full_page=False)
     leader.click("#decide button[value=approve]")
-    expect(leader.locator(".flash")).to_have_text("已签批同意")
+    expect(leader.locator(".flash")).to_contain_text("已签批同意")
     width = leader.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE["width"], f"queue scrolls sideways on a phone: {width}px"
     with app.extensions["runtime"].db.session() as s:
@@ -220,7 +227,7 @@ def test_editor_to_publication_and_sign_off_sheet(browser, server, app):
     expect(auditor.locator("#integrity")).to_contain_text("审计链完整")
     auditor.select_option("select[name=status]", "published")
     auditor.click("button:has-text('筛选')")
-    expect(auditor.locator("table.trail td[title=published]")).to_have_count(1)
+    expect(auditor.locator("table.trail td[data-action=published]")).to_have_count(1)
     steps.shot(auditor, "auditor-trail-filtered")
     auditor.locator("a.sheet-link").first.click()
     sheet = auditor.locator("article.sheet")

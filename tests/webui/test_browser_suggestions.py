@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from review import workflow
+from review import views, workflow
+from tests.conftest import channel_of
 
 from .test_browser import Steps, browser, login, server  # noqa: F401 (fixtures)
 
@@ -15,7 +16,8 @@ def test_applying_a_suggestion_creates_a_clean_revision(browser, server, app, pe
     from playwright.sync_api import expect
 
     with app.extensions["runtime"].db.session() as s:
-        draft_id = workflow.create_draft(s, people["editor"], *TEXT).id
+        draft_id = workflow.create_draft(s, people["editor"], *TEXT,
+                                         channel_id=channel_of(app.extensions["runtime"], "editor")).id
     with app.extensions["runtime"].db.session() as s:
         workflow.submit(s, people["editor"], draft_id)
     steps = Steps("suggestion")
@@ -30,6 +32,6 @@ def test_applying_a_suggestion_creates_a_clean_revision(browser, server, app, pe
     expect(page.locator(".suggestion-log")).to_contain_text("采用：正文“残废人”→“残疾人”")
     steps.shot(page, "suggestion-applied")
     with app.extensions["runtime"].db.session() as s:
-        view = workflow.view(s, draft_id)
+        view = views.draft_view(s, draft_id)
         assert view.revision.number == 2
         assert view.screening is not None and view.screening.findings == []

@@ -5,7 +5,8 @@ import re
 
 from sqlalchemy import select
 
-from review import workflow
+from review import views, workflow
+from tests.conftest import channel_of
 from review.models import AuditEvent, SuggestionDecision
 
 TEXT = ("社区图书馆通知", "本周六上午九点，社区图书馆为残废人读者和维族读者提供上门借阅服务。")
@@ -13,7 +14,7 @@ TEXT = ("社区图书馆通知", "本周六上午九点，社区图书馆为残�
 
 def _submitted(app, people) -> int:
     with app.extensions["runtime"].db.session() as s:
-        draft = workflow.create_draft(s, people["editor"], *TEXT)
+        draft = workflow.create_draft(s, people["editor"], *TEXT, channel_id=channel_of(app.extensions["runtime"], "editor"))
         draft_id = draft.id
     with app.extensions["runtime"].db.session() as s:
         workflow.submit(s, people["editor"], draft_id)
@@ -22,7 +23,7 @@ def _submitted(app, people) -> int:
 
 def _hash(app, draft_id) -> str:
     with app.extensions["runtime"].db.session() as s:
-        return workflow.view(s, draft_id).revision.content_hash
+        return views.draft_view(s, draft_id).revision.content_hash
 
 
 def test_author_sees_suggestions_and_applies_one(web, app, people):
@@ -35,7 +36,7 @@ def test_author_sees_suggestions_and_applies_one(web, app, people):
                                                             "revision_hash": _hash(app, draft_id)})
     assert response.status_code == 302
     with app.extensions["runtime"].db.session() as s:
-        view = workflow.view(s, draft_id)
+        view = views.draft_view(s, draft_id)
         assert view.revision.number == 2 and "残疾人读者" in view.revision.body and "维族" in view.revision.body
         (decision,) = s.scalars(select(SuggestionDecision)).all()
         assert (decision.decision, decision.text, decision.suggestion, decision.new_revision_id) == (
@@ -64,7 +65,7 @@ def test_a_stale_suggestion_is_refused(web, app, people):
     response = web.post(f"/drafts/{draft_id}/suggestions", {"action": "apply_all", "revision_hash": "0" * 64})
     assert response.status_code == 409
     with app.extensions["runtime"].db.session() as s:
-        assert workflow.view(s, draft_id).revision.number == 1
+        assert views.draft_view(s, draft_id).revision.number == 1
 
 
 def test_only_the_author_applies(web, app, people):

@@ -81,4 +81,29 @@ def test_maintenance_queues_one_feed_import_per_period_across_workers(queued_run
     maintenance_tick()
     maintenance_tick()  # a second worker's tick in the same period
     queued = [job.func_name for job in queued_runtime.queue().jobs]
-    assert queued == ["workers.jobs.import_feeds"]
+    # Every tick also checks urgent deadlines (each alert is sent once, whoever checks).
+    assert [j for j in queued if j != "workers.jobs.check_deadlines"] == ["workers.jobs.import_feeds"]
+
+
+def test_a_robot_post_that_fails_is_retried_by_rq_until_it_is_delivered(queued_runtime, people, monkeypatch):
+    from sqlalchemy import select
+
+    from review import delivery
+    from review.models import Department, OutboundMessage
+
+    with queued_runtime.db.session() as s:
+        s.scalar(select(Department).where(Department.id == people["editor"].department_id)).robot_url = \
+            "http://127.0.0.1:9/robot"
+    posts = []
+
+    def flaky_robot(url, text):
+        posts.append(text)
+        if len(posts) == 1:
+            raise delivery.DeliveryFailed("群机器人推送失败：连接被拒绝")
+
+    monkeypatch.setattr(delivery, "post_to_robot", flaky_robot)
+    submit_draft(queued_runtime, people)
+    work(queued_runtime)  # screening, then the robot job, failing once and retried
+    with queued_runtime.db.session() as s:
+        row = s.scalar(select(OutboundMessage).where(OutboundMessage.channel == "robot"))
+    assert len(posts) == 2 and (row.status, row.attempts) == ("sent", 2)

@@ -80,7 +80,9 @@
   }
 
   function ruleOf(f) {
-    return (labels.checks[f.check] || f.check) + " · " + (labels.categories[f.category] || f.category);
+    // A category's own name (wordlist @name) first: one an administrator added has no built-in label.
+    var name = (f.details && f.details.name) || labels.categories[f.category] || f.category;
+    return (labels.checks[f.check] || f.check) + " · " + name;
   }
 
   function render(result) {
@@ -97,8 +99,10 @@
                                            : (route ? "；审签路径：" + route : ""))
       : "未发现问题；审签路径：" + route;
     summary.className = findings.some(function (f) { return f.action === "block"; }) ? "error" : (findings.length ? "warn" : "ok");
-    highlight(views.title, result.title, findings.filter(function (f) { return f.field === "title"; }));
-    highlight(views.body, result.body, findings.filter(function (f) { return f.field === "body"; }));
+    // highlights: a copy is marked region by region, not from its first to its last copied line.
+    var marks = result.highlights || findings;
+    highlight(views.title, result.title, marks.filter(function (f) { return f.field === "title"; }));
+    highlight(views.body, result.body, marks.filter(function (f) { return f.field === "body"; }));
     findings.forEach(function (f) {
       var item = el("li", "finding " + f.action);
       item.dataset.index = f.index;
