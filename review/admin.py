@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from classifiers import Resources
 
-from . import accounts, audit, citations, originals, patrol, workflow
+from . import accounts, audit, categories, citations, originals, patrol, workflow
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .models import PLATFORM_CODES, PLATFORMS, ROLES, Channel, Department, Draft, User, WordlistOverride
@@ -251,14 +251,17 @@ def wordlist_text(session: Session, name: str) -> tuple[str, WordlistOverride | 
     override = session.scalar(select(WordlistOverride).where(WordlistOverride.name == name))
     if override is not None:
         return override.content, override
+    if not Resources().exists(name):
+        return "", None  # a category being added: nothing is stored until it is saved
     return Resources().read_text(name), None
 
 
 def _check_name(name: str) -> None:
-    """Only files that ship under wordlists/: an override cannot invent a new path."""
+    """Files that ship under wordlists/, or a new category file an administrator adds (prohibited/
+    or sensitive/ plus a short lower-case id): an override cannot invent any other path."""
     if not name or name.startswith("/") or ".." in PurePosixPath(name).parts or not _editable(name):
         raise InvalidInput("词库文件名不合法")
-    if not Resources().exists(name):
+    if not Resources().exists(name) and not categories.is_new_category(name):
         raise NotFound(f"词库文件“{name}”不存在")
 
 

@@ -7,6 +7,7 @@ module splits it into fields and joins them back, keeping the file's leading com
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,7 @@ OTHER_FILES = {
     "policy.toml": "审签路由（各敏感级别由哪些环节签批）", "repost.toml": "转载检查参数", "ad.toml": "商业广告检查参数",
 }
 RECENT_DRAFTS = 200
+CATEGORY_ID = re.compile(r"[a-z][a-z0-9_]{1,39}")
 CORPUS = Path(__file__).resolve().parents[1] / "classifiers" / "data" / "ad_gov.tsv"
 
 
@@ -45,6 +47,19 @@ class CategoryForm:
 def is_category(name: str) -> bool:
     parts = name.split("/")
     return len(parts) == 2 and parts[0] in CHECKS and parts[1].endswith(".txt")
+
+
+def is_new_category(name: str) -> bool:
+    """A name an administrator may give a category they add: its group's folder and a short id
+    (the id is what findings report as their category; the Chinese name is what people see)."""
+    return is_category(name) and bool(CATEGORY_ID.fullmatch(name.split("/")[1][: -len(".txt")]))
+
+
+def new_category_name(group: str, category_id: str) -> str:
+    name = f"{group}/{(category_id or '').strip().lower()}.txt"
+    if group not in CHECKS or not is_new_category(name):
+        raise InvalidInput("类别标识须为 2–40 位小写英文字母、数字或下划线，以字母开头，如 fake_charity")
+    return name
 
 
 def split(text: str) -> CategoryForm:

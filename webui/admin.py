@@ -140,6 +140,19 @@ def wordlists():
                            group_labels=categories.GROUP_LABELS)
 
 
+@bp.route("/wordlists/new")
+@login_required("admin")
+def new_category():
+    """新增类别: opens the category editor on a new file; nothing is stored until it is saved."""
+    try:
+        name = categories.new_category_name(request.args.get("group", ""), request.args.get("id", ""))
+        admin.wordlist_text(read_session(), name)
+    except ReviewError as exc:
+        flash(f"未能新增类别：{exc.message}")
+        return redirect(url_for("admin.wordlists"))
+    return redirect(url_for("admin.wordlist", name=name))
+
+
 @bp.route("/wordlists/<path:name>", methods=["GET", "POST"])
 @login_required("admin")
 def wordlist(name):

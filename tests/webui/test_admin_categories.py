@@ -67,3 +67,30 @@ def test_the_feeds_page_does_not_talk_about_redis_or_workers(web):
     web.login("admin")
     page = web.get("/admin/feeds").get_data(as_text=True)
     assert "Redis" not in page and "worker" not in page and "进程" not in page
+
+
+def test_an_administrator_adds_a_category_and_its_findings_carry_its_name(web, app, people):
+    from review import views
+
+    web.login("admin")
+    refused = web.get("/admin/wordlists/new?group=prohibited&id=../x", follow_redirects=True).get_data(as_text=True)
+    assert "未能新增类别" in refused
+    opened = web.get("/admin/wordlists/new?group=prohibited&id=fake_charity")
+    assert opened.status_code == 302 and opened.location.endswith("/admin/wordlists/prohibited/fake_charity.txt")
+    assert web.get("/admin/wordlists/prohibited/other.exe").status_code == 400
+    response = web.post("/admin/wordlists/prohibited/fake_charity.txt", {
+        "do": "save", "name": "假冒慈善募捐", "action": "block", "rule": "003 §13(七)",
+        "message": "冒用慈善名义募捐属违法内容。", "terms": "紫垣爱心募捐"})
+    assert response.status_code == 302
+    assert "假冒慈善募捐" in web.get("/admin/wordlists").get_data(as_text=True)
+
+    runtime = app.extensions["runtime"]
+    web.login("editor")
+    page = web.post("/drafts/new", {"title": "通知", "body": "欢迎参加紫垣爱心募捐活动。", "action": "submit",
+                                    "channel_id": channel_of(runtime, "editor")})
+    draft_id = int(page.location.rsplit("/", 1)[1])
+    with runtime.db.session() as s:
+        view = views.draft_view(s, draft_id)
+    finding = next(f for f in view.screening.findings if f["category"] == "fake_charity")
+    assert finding["details"]["name"] == "假冒慈善募捐" and view.draft.status == "returned"
+    assert "假冒慈善募捐" in web.get(f"/drafts/{draft_id}").get_data(as_text=True)

@@ -46,6 +46,10 @@ def test_the_sheet_fits_a_phone_and_names_stay_on_one_line(browser, server, app,
     lines = auditor.locator("table.signers td", has_text="欧阳建国").evaluate(
         "td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; }")
     assert lines == 1, f"the name runs over {lines} lines"
+    # The facts above the signatures too: the channel's name is not broken a character a line.
+    channel = auditor.locator("table.facts td", has_text="宣传科测试号").evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length; }")
+    assert channel == 1, f"the channel runs over {channel} lines"
 
 
 def test_the_live_check_stays_in_sight_while_typing_on_a_phone(browser, server):
