@@ -3,6 +3,9 @@ Redis the runtime calls them inline after commit. Each is idempotent: running it
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 from sqlalchemy import select
 
 from . import audit, delivery, notify, originals, patrol, publishing, workflow
@@ -123,3 +126,30 @@ def check_deadlines(runtime) -> int:
     """Urgent drafts near or past their deadline: reminders and escalation (every maintenance tick)."""
     with runtime.db.session() as session:
         return notify.check_deadlines(session)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """How a job runs when it is queued: its time limit, whether RQ retries it, and what runs after
+    each failed attempt."""
+
+    function: Callable
+    timeout: int | None = None  # seconds; None: the configured screening timeout
+    retried: bool = True
+    on_failure: str | None = None
+
+
+# Every job by name, in one place: Runtime queues and runs them from here, and so does `review rescreen`.
+JOBS = {
+    "screen_revision": JobSpec(screen_revision, on_failure="workers.jobs.on_screening_failure"),
+    "rescreen_draft": JobSpec(rescreen_draft),
+    "deliver_publication": JobSpec(deliver_publication),
+    # A patrol screens every post of its period in one job, resuming where a failed attempt stopped.
+    "patrol_published": JobSpec(patrol_published, timeout=3600),
+    # Fetches have their own timeouts; a failed import is on the feed row, and the next scheduled run
+    # is its retry.
+    "import_feed": JobSpec(import_feed, timeout=600, retried=False),
+    "import_feeds": JobSpec(import_feeds, timeout=600, retried=False),
+    "send_message": JobSpec(send_message),
+    "check_deadlines": JobSpec(check_deadlines, retried=False),  # runs again within the minute
+}

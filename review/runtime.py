@@ -17,10 +17,6 @@ from .screening import ScreenerCache
 log = logging.getLogger(__name__)
 
 QUEUE = "sanshen"
-FEED_JOBS = ("import_feed", "import_feeds")
-FEED_JOB_TIMEOUT_SECONDS = 600
-# A patrol screens every post of its period in one job, resuming where a failed attempt stopped.
-PATROL_JOB_TIMEOUT_SECONDS = 3600
 
 
 class Runtime:
@@ -49,27 +45,22 @@ class Runtime:
             self.run_inline(job, *args)
             return
         try:
-            self._enqueue(job, *args)
+            self.enqueue(job, *args)
         except Exception:  # the transaction has committed: never turn that into an error answer
             log.exception("could not queue %s%s; the watchdog will queue it again", job, args)
 
-    def _enqueue(self, job: str, *args) -> None:
+    def enqueue(self, job: str, *args):
+        """Queue one job on Redis with its spec from jobs.JOBS; returns the RQ job."""
         from rq import Callback, Retry
 
-        if job in FEED_JOBS:
-            # Fetches have their own timeouts; a failed import is on the feed row, and the next
-            # scheduled run is its retry.
-            options = {"job_timeout": FEED_JOB_TIMEOUT_SECONDS}
-        elif job == "patrol_published":
-            options = {"job_timeout": PATROL_JOB_TIMEOUT_SECONDS,
-                       "retry": Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals))}
-        else:
-            options = {"job_timeout": self.config.screening_timeout_seconds,
-                       "retry": Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals))}
-        if job == "screen_revision":
-            options["on_failure"] = Callback("workers.jobs.on_screening_failure")
+        spec = jobs.JOBS[job]
+        options = {"job_timeout": spec.timeout or self.config.screening_timeout_seconds}
+        if spec.retried:
+            options["retry"] = Retry(max=len(self.config.retry_intervals), interval=list(self.config.retry_intervals))
+        if spec.on_failure:
+            options["on_failure"] = Callback(spec.on_failure)
         job_id = f"{job}-{'-'.join(map(str, args))}-{utcnow().timestamp() * 1e6:.0f}"
-        self.queue().enqueue(
+        queued = self.queue().enqueue(
             f"workers.jobs.{job}",
             *args,
             job_id=job_id,
@@ -79,10 +70,11 @@ class Runtime:
         )
         if job in recovery.TRACKED_JOBS:
             self.redis.set(recovery.job_key(job, args[0]), job_id, ex=7 * 24 * 3600)
+        return queued
 
     def run_inline(self, job: str, *args):
         try:
-            return getattr(jobs, job)(self, *args)
+            return jobs.JOBS[job].function(self, *args)
         except Exception as exc:
             log.exception("inline job %s%s failed", job, args)
             if job == "screen_revision":

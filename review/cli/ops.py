@@ -91,10 +91,7 @@ def rescreen(wait, with_patrol):
         _summary(len(draft_ids), outcomes, [d for d, o in zip(draft_ids, outcomes) if o is None])
         return
     # Through the workers, which hold the loaded models; one job per draft so they spread out.
-    queue = runtime.queue()
-    jobs = [queue.enqueue("workers.jobs.rescreen_draft", draft_id, job_timeout=runtime.config.screening_timeout_seconds,
-                          result_ttl=3600, failure_ttl=7 * 24 * 3600)
-            for draft_id in draft_ids]
+    jobs = [runtime.enqueue("rescreen_draft", draft_id) for draft_id in draft_ids]
     click.echo(f"已提交 {len(jobs)} 个重新审查任务")
     if not wait:
         return

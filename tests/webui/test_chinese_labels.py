@@ -44,7 +44,7 @@ def test_the_sheet_names_people_and_has_no_inline_script(web, app):
     draft_id = _published(web, app)
     web.login("auditor")
     sheet = web.get(f"/audit/sheet/{draft_id}").get_data(as_text=True)
-    assert "Editor2" in sheet and "Head" in sheet and "<script>" not in sheet and "sheet.js" in sheet
+    assert "Editor2" in sheet and "Head" in sheet and "<script>" not in sheet and "actions.js" in sheet
     assert "§" not in sheet
 
 

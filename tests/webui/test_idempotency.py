@@ -33,7 +33,7 @@ def test_keys_are_per_user(api, app):
 
 
 def test_a_retried_submit_answers_with_the_draft_not_409(api, app):
-    draft = api.call("POST", "/drafts", "editor", BODY, 201)
+    draft = api.call("POST", "/drafts", "editor", {**BODY, "channel": api.channel}, 201)
     path = f"/drafts/{draft['id']}/submit"
     first = api.call("POST", path, "editor", None, headers={"Idempotency-Key": "s-1"})
     again = api.call("POST", path, "editor", None, headers={"Idempotency-Key": "s-1"})

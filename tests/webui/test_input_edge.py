@@ -74,7 +74,7 @@ def test_deeply_nested_json_is_400(api):
     ("comment", "意见\x00"),
 ])
 def test_megabyte_or_unstorable_comments_are_400_and_not_audited(api, app, field, value):
-    draft = api.call("POST", "/drafts", "editor", {"title": GENERAL[0], "body": GENERAL[1]}, 201)
+    draft = api.call("POST", "/drafts", "editor", {"title": GENERAL[0], "body": GENERAL[1], "channel": api.channel}, 201)
     draft = api.call("POST", f"/drafts/{draft['id']}/submit", "editor")
     api.call("POST", f"/drafts/{draft['id']}/decision", "editor2",
              {"decision": "reject", field: value, "revision_hash": draft["revision"]["hash"]}, 400)

@@ -15,6 +15,7 @@ from review import recovery, workflow
 from review.db import utcnow
 from review.models import Draft
 from review.runtime import Runtime
+from tests.conftest import channel_of
 
 pytestmark = pytest.mark.redis
 
@@ -30,8 +31,9 @@ def queued_runtime(config, redis_url, people):
 
 
 def _submit(rt, people) -> tuple[int, int]:
+    channel_id = channel_of(rt, people["editor"])
     with rt.db.session() as s:
-        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。")
+        draft = workflow.create_draft(s, people["editor"], "会议通知", "定于周五召开工作会议。", channel_id=channel_id)
         workflow.submit(s, people["editor"], draft.id)
         return draft.id, draft.current_revision_id
 
@@ -73,7 +75,8 @@ def test_api_submit_with_redis_down_is_not_a_500(app, people, config):
         token = accounts.create_token(s, s.get(User, people["editor"].id))
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
-    draft = client.post("/api/v1/drafts", json={"title": "会议通知", "body": "定于周五召开工作会议。"}, headers=headers)
+    draft = client.post("/api/v1/drafts", json={"title": "会议通知", "body": "定于周五召开工作会议。",
+                                                "channel": channel_of(runtime, people["editor"])}, headers=headers)
     response = client.post(f"/api/v1/drafts/{draft.get_json()['id']}/submit", headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "screening"
 

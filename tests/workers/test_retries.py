@@ -107,3 +107,16 @@ def test_a_robot_post_that_fails_is_retried_by_rq_until_it_is_delivered(queued_r
     with queued_runtime.db.session() as s:
         row = s.scalar(select(OutboundMessage).where(OutboundMessage.channel == "robot"))
     assert len(posts) == 2 and (row.status, row.attempts) == ("sent", 2)
+
+
+def test_every_worker_entry_point_has_one_job_spec():
+    """The job table (review.jobs.JOBS) and the RQ entry points (workers/jobs.py) name the same jobs."""
+    import inspect
+
+    from review import jobs as review_jobs
+    from workers import jobs as worker_jobs
+
+    entry_points = {name for name, fn in inspect.getmembers(worker_jobs, inspect.isfunction)
+                    if fn.__module__ == worker_jobs.__name__ and not name.startswith("on_")}
+    assert entry_points == set(review_jobs.JOBS)
+    assert review_jobs.JOBS["screen_revision"].on_failure == "workers.jobs.on_screening_failure"
