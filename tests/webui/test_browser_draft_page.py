@@ -65,17 +65,22 @@ def test_after_submitting_the_page_follows_screening_by_itself(browser, server, 
     steps.shot(editor, "returned", full_page=False)
 
 
-def test_refusals_come_back_inline_with_what_was_typed(browser, server):
-    from playwright.sync_api import expect
-
-    steps = Steps("inline-errors")
+def _submitted_and_opened_on_a_phone(browser, server):
+    """The editor submits a routine draft; the next tier opens it on a phone."""
     editor = login(browser, server, "editor")
     _write(editor, server, "社区图书馆周末开放")
     editor.click("button[value=submit]")
     draft_id = draft_id_from(editor)
-
     reviewer = login(browser, server, "editor2", viewport=PHONE)
     reviewer.goto(f"{server}/drafts/{draft_id}")
+    return editor, reviewer, draft_id
+
+
+def test_refusals_come_back_inline_with_what_was_typed(browser, server):
+    from playwright.sync_api import expect
+
+    steps = Steps("inline-errors")
+    editor, reviewer, draft_id = _submitted_and_opened_on_a_phone(browser, server)
     # 退回 without a comment: the browser says so before anything is sent.
     reviewer.click("#decide button[value=reject]")
     assert reviewer.evaluate("document.getElementById('decide-comment').validationMessage") == "退回必须填写意见"
@@ -111,7 +116,6 @@ def test_irreversible_actions_ask_first(browser, server):
     editor = login(browser, server, "editor")
     _write(editor, server, "社区图书馆周末开放")
     editor.click("button[value=submit]")
-    draft_id = draft_id_from(editor)
     asked = []
 
     def decline(dialog):
@@ -129,13 +133,7 @@ def test_an_expired_session_returns_to_the_draft_with_the_comment_kept(browser, 
     from playwright.sync_api import expect
 
     steps = Steps("expired-session")
-    editor = login(browser, server, "editor")
-    _write(editor, server, "社区图书馆周末开放")
-    editor.click("button[value=submit]")
-    draft_id = draft_id_from(editor)
-
-    reviewer = login(browser, server, "editor2", viewport=PHONE)
-    reviewer.goto(f"{server}/drafts/{draft_id}")
+    editor, reviewer, draft_id = _submitted_and_opened_on_a_phone(browser, server)
     comment = "同意，开放时间请与图书馆再核对一次"
     reviewer.fill("#decide-comment", comment)
     reviewer.context.clear_cookies()  # the idle timeout passed between two meetings
