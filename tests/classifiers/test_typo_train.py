@@ -1,4 +1,4 @@
-"""The typo model trains on data laid out like ../shared/data, deterministically, into an artifact the check loads."""
+"""The typo model trains on data laid out like the shared data folder (written here into a temporary directory), deterministically, into an artifact the check loads."""
 from __future__ import annotations
 
 import json
