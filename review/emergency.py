@@ -10,7 +10,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import audit, deadlines, masks, notify, rectification, workflow
+from classifiers import redact_numbers
+
+from . import audit, deadlines, notify, rectification, workflow
 from .db import utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
 from .labels import STATUS_LABELS, TIER_LABELS
@@ -33,7 +35,7 @@ def emergency_publish(session: Session, actor: User, draft_id: int, reason: str,
     if not isinstance(reason, str) or len(reason.strip()) < REASON_MIN:
         raise InvalidInput(f"紧急发布须写明理由（至少 {REASON_MIN} 个字）")
     check_text(reason, "理由", REASON_MAX)
-    reason = masks.redact_numbers(reason.strip())
+    reason = redact_numbers(reason.strip())
     draft = workflow.get_draft(session, draft_id, lock=True)
     if actor.id == draft.author_id:
         raise Forbidden("作者不能紧急发布自己的稿件")

@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from classifiers import redact_numbers
+
 from . import audit, deadlines, integrity, masks, notify, roster
 from .db import get_by_id, on_commit, utcnow
 from .errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -494,7 +496,7 @@ def decide(session: Session, actor: User, draft_id: int, decision: str, comment:
         comment = ""
     check_text(comment, "comment", COMMENT_MAX)
     # 002 §19: a comment is kept, shown and published with its personal numbers masked.
-    comment = masks.redact_numbers(comment.strip())
+    comment = redact_numbers(comment.strip())
     if decision == "reject" and not comment:
         raise InvalidInput("退回必须填写意见")
     if not revision_hash or not isinstance(revision_hash, str):
@@ -597,7 +599,7 @@ def publish_revision(session: Session, actor: User, draft: Draft, emergency_reas
         "content_hash": revision.content_hash,
         "repost": draft.repost,
         "signoffs": [{"tier": s.tier, "user": s.user.username, "name": s.user.name, "at": s.created_at.isoformat(),
-                      "comment": masks.redact_numbers(s.comment), "emergency": s.emergency} for s in signoffs],
+                      "comment": redact_numbers(s.comment), "emergency": s.emergency} for s in signoffs],
         # 002 §19: every personal value still in the text, and why it may be published.
         "kept_personal_data": [{"finding": r.finding_key, "category": r.category, "reason": r.reason_label,
                                 "by": r.user.name} for r in kept],
